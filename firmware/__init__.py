@@ -1,0 +1,1 @@
+"""The daemon: entry point, configuration, composition root, systemd integration."""

@@ -1,0 +1,77 @@
+"""The `callbox` command: run the daemon, ask it for status, check a configuration."""
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+from firmware import config as config_mod
+from firmware.config import ConfigError
+
+EX_CONFIG = 78  # sysexits: systemd's unit does not restart on it (RestartPreventExitStatus)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="callbox", description=__doc__)
+    parser.add_argument(
+        "--config",
+        type=Path,
+        default=os.environ.get("CALLBOX_CONFIG"),
+        help="TOML configuration (default: $CALLBOX_CONFIG, else built-in development defaults)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="start the box and run until SIGTERM")
+    sub.add_parser("status", help="show the running daemon's state")
+    check = sub.add_parser("config", help="check the configuration or print the defaults")
+    check.add_argument("action", choices=["check", "defaults"])
+    return parser
+
+
+def _run(cfg: config_mod.Config) -> int:
+    # Imported here so `callbox status` and `config` start fast and need no pjsua2.
+    from firmware.daemon import serve  # noqa: PLC0415
+    from firmware.logs import start_logging  # noqa: PLC0415
+    from pbx.sip import ListenError  # noqa: PLC0415
+
+    listener = start_logging(cfg.daemon.log_level)
+    try:
+        asyncio.run(serve(cfg))
+    except ListenError as err:
+        print(f"callbox: engine.sip_port: {err}", file=sys.stderr)
+        return EX_CONFIG
+    finally:
+        listener.stop()
+    return 0
+
+
+def _status(cfg: config_mod.Config) -> int:
+    from firmware.control import request  # noqa: PLC0415
+
+    try:
+        result = request(cfg.daemon.data_dir / "callbox.sock", "status")
+    except OSError as err:
+        print(f"callbox: the daemon is not answering: {err}", file=sys.stderr)
+        return 1
+    print(json.dumps(result, indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the `callbox` console script."""
+    args = _parser().parse_args(argv)
+    if args.command == "config" and args.action == "defaults":
+        print(config_mod.defaults_toml())
+        return 0
+    try:
+        cfg = config_mod.load(args.config)
+    except ConfigError as err:
+        print(f"callbox: {err}", file=sys.stderr)
+        return EX_CONFIG
+    if args.command == "run":
+        return _run(cfg)
+    if args.command == "status":
+        return _status(cfg)
+    print(f"configuration OK ({args.config or 'built-in defaults'})")
+    return 0

@@ -1,0 +1,239 @@
+"""The daemon's configuration: a TOML file checked against a typed schema at start."""
+
+import dataclasses
+import difflib
+import ipaddress
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CHECKOUT_DIR = Path(__file__).resolve().parent.parent
+_DIAL_STRING = re.compile(r"^[0-9*#]{1,16}$")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; `problems` names each key and what is wrong."""
+
+    def __init__(self, source: str, problems: list[str]) -> None:
+        super().__init__(f"configuration error in {source}:\n  " + "\n  ".join(problems))
+        self.source = source
+        self.problems = problems
+
+
+def _opt(default: Any, doc: str, **rules: Any) -> Any:
+    """A schema field: its default, a one-line description, and its rules."""
+    return field(default=default, metadata={"doc": doc, **rules})
+
+
+@dataclass(frozen=True)
+class DaemonConfig:
+    data_dir: Path = _opt(Path("data"), "database, recordings, prompts; relative to this file")
+    log_level: str = _opt("info", "daemon log level", choices=("debug", "info", "warning", "error"))
+    debug: bool = _opt(False, "debug mode: check every loop-only call's thread")
+    shutdown_timeout_s: float = _opt(10.0, "longest a clean stop may take", min=1.0, max=120.0)
+
+
+@dataclass(frozen=True)
+class EngineConfig:
+    address: str = _opt("127.0.0.1", "loopback address of the SIP engine", kind="ip")
+    sip_port: int = _opt(5080, "engine SIP port (UDP and TCP)", kind="port")
+    rtp_port_min: int = _opt(20000, "first RTP port", kind="port")
+    rtp_port_max: int = _opt(29999, "last RTP port", kind="port")
+    max_calls: int = _opt(1024, "concurrent call legs", min=1, max=1024)
+    clock_rate_hz: int = _opt(8000, "conference mixing rate", choices=(8000, 16000, 48000))
+    conference_threads: int = _opt(1, "threads mixing the conference bridge", min=1, max=8)
+    log_level: int = _opt(1, "pjsip log level (1 errors .. 5 every SIP message)", min=0, max=6)
+
+
+@dataclass(frozen=True)
+class EdgeConfig:
+    address: str = _opt("127.0.0.1", "address the SIP edge listens on", kind="ip")
+    udp_port: int = _opt(5060, "SIP over UDP", kind="port")
+    tcp_port: int = _opt(5060, "SIP over TCP", kind="port")
+    tls_port: int = _opt(5061, "SIP over TLS", kind="port")
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    address: str = _opt("127.0.0.1", "address the web panel listens on", kind="ip")
+    https_port: int = _opt(8443, "web panel (HTTPS)", kind="port")
+    http_port: int = _opt(8080, "redirects to HTTPS", kind="port")
+
+
+@dataclass(frozen=True)
+class DiagnosticsConfig:
+    echo_number: str = _opt("*43", "number that echoes the caller's audio", kind="dial")
+    tone_number: str = _opt("*44", "number that plays the 1004 Hz test tone", kind="dial")
+
+
+@dataclass(frozen=True)
+class Config:
+    daemon: DaemonConfig = field(default_factory=DaemonConfig)
+    engine: EngineConfig = field(default_factory=EngineConfig)
+    edge: EdgeConfig = field(default_factory=EdgeConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+    diagnostics: DiagnosticsConfig = field(default_factory=DiagnosticsConfig)
+
+
+SECTIONS: dict[str, type] = {f.name: f.type for f in dataclasses.fields(Config)}
+
+
+def load(path: Path | None) -> Config:
+    """Read and check `path` (None: the built-in development defaults)."""
+    source = str(path) if path else "the built-in defaults"
+    raw: dict[str, Any] = {}
+    if path is not None:
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except OSError as err:
+            raise ConfigError(source, [f"cannot read the file: {err.strerror}"]) from None
+        except tomllib.TOMLDecodeError as err:
+            raise ConfigError(source, [f"not valid TOML: {err}"]) from None
+    problems: list[str] = []
+    for name in raw.keys() - SECTIONS.keys():
+        problems.append(f"{name}: unknown section{_hint(name, SECTIONS)}")
+    sections = {
+        name: _section(name, cls, raw.get(name, {}), problems) for name, cls in SECTIONS.items()
+    }
+    config = Config(**sections)
+    if not problems:
+        problems += _cross_checks(config)
+    if problems:
+        raise ConfigError(source, sorted(problems))
+    base = path.parent if path else CHECKOUT_DIR
+    daemon = dataclasses.replace(config.daemon, data_dir=(base / config.daemon.data_dir).resolve())
+    return dataclasses.replace(config, daemon=daemon)
+
+
+def _hint(name: str, known: Any) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _section(name: str, cls: type, table: Any, problems: list[str]) -> Any:
+    if not isinstance(table, dict):
+        problems.append(f"{name}: must be a table ([{name}]), not {type(table).__name__}")
+        return cls()
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    for key in table.keys() - fields.keys():
+        problems.append(f"{name}.{key}: unknown key{_hint(key, fields)}")
+    values = {}
+    for key, spec in fields.items():
+        if key in table:
+            problem = _check(spec, table[key])
+            if problem:
+                problems.append(f"{name}.{key}: {problem}")
+            else:
+                values[key] = Path(table[key]) if spec.type is Path else table[key]
+    return cls(**values)
+
+
+_TYPE_NAMES = {
+    int: "an integer",
+    float: "a number",
+    bool: "true or false",
+    str: "a string",
+    Path: "a path (string)",
+}
+
+
+def _check(spec: dataclasses.Field, value: Any) -> str | None:
+    """What is wrong with `value` for this field, or None."""
+    expected = spec.type
+    accepted = {Path: (str,), float: (int, float)}.get(expected, (expected,))
+    if not isinstance(value, accepted) or (isinstance(value, bool) and expected is not bool):
+        return f"expected {_TYPE_NAMES[expected]}, got {type(value).__name__} {value!r}"
+    rules = spec.metadata
+    if "choices" in rules and value not in rules["choices"]:
+        return f"must be one of {', '.join(map(str, rules['choices']))}; got {value!r}"
+    low, high = rules.get("min"), rules.get("max")
+    if rules.get("kind") == "port":
+        low, high = 1, 65535
+    if low is not None and not low <= value <= high:
+        return f"must be between {low} and {high}; got {value}"
+    return _check_kind(rules.get("kind"), value)
+
+
+def _check_kind(kind: str | None, value: Any) -> str | None:
+    if kind == "ip":
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            return f"not an IP address: {value!r}"
+    if kind == "dial" and not _DIAL_STRING.match(value):
+        return f"must be 1 to 16 of 0-9, * and #; got {value!r}"
+    return None
+
+
+def _listeners(config: Config) -> list[tuple[str, str, int, str]]:
+    """(key, address, port, protocol) of every socket the box listens on."""
+    e, d, w = config.engine, config.edge, config.web
+    return [
+        ("engine.sip_port", e.address, e.sip_port, "udp"),
+        ("engine.sip_port", e.address, e.sip_port, "tcp"),
+        ("edge.udp_port", d.address, d.udp_port, "udp"),
+        ("edge.tcp_port", d.address, d.tcp_port, "tcp"),
+        ("edge.tls_port", d.address, d.tls_port, "tcp"),
+        ("web.https_port", w.address, w.https_port, "tcp"),
+        ("web.http_port", w.address, w.http_port, "tcp"),
+    ]
+
+
+def _overlaps(a: str, b: str) -> bool:
+    wildcard = ("0.0.0.0", "::")
+    return a == b or a in wildcard or b in wildcard
+
+
+def _cross_checks(config: Config) -> list[str]:
+    problems = []
+    seen: list[tuple[str, str, int, str]] = []
+    for key, address, port, proto in _listeners(config):
+        for other_key, other_address, other_port, other_proto in seen:
+            if (
+                key != other_key
+                and port == other_port
+                and proto == other_proto
+                and _overlaps(address, other_address)
+            ):
+                problems.append(f"{key}: {port}/{proto} is already taken by {other_key}")
+        seen.append((key, address, port, proto))
+    e = config.engine
+    ports = e.rtp_port_max - e.rtp_port_min + 1
+    if ports < 2:
+        problems.append(
+            f"engine.rtp_port_max: must be above engine.rtp_port_min ({e.rtp_port_min})"
+        )
+    elif ports // 2 < e.max_calls:
+        problems.append(
+            f"engine.rtp_port_max: ports {e.rtp_port_min}-{e.rtp_port_max} carry"
+            f" {ports // 2} calls (2 ports each), fewer than engine.max_calls"
+            f" ({e.max_calls})"
+        )
+    for key, address, port, _ in _listeners(config):
+        if e.rtp_port_min <= port <= e.rtp_port_max and _overlaps(address, e.address):
+            problems.append(
+                f"{key}: {port} lies inside the RTP range {e.rtp_port_min}-{e.rtp_port_max}"
+            )
+    return problems
+
+
+def defaults_toml() -> str:
+    """The full default configuration as commented TOML (`callbox config defaults`)."""
+    lines = []
+    for name, cls in SECTIONS.items():
+        lines.append(f"[{name}]")
+        for spec in dataclasses.fields(cls):
+            value = spec.default
+            text = (
+                f'"{value}"'
+                if isinstance(value, str | Path)
+                else str(value).lower()
+                if isinstance(value, bool)
+                else str(value)
+            )
+            lines.append(f"# {spec.metadata['doc']}")
+            lines.append(f"{spec.name} = {text}")
+        lines.append("")
+    return "\n".join(lines)

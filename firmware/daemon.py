@@ -1,0 +1,65 @@
+"""`callbox run`: the daemon's life from start to a clean stop."""
+
+import asyncio
+import contextlib
+import logging
+import resource
+import signal
+
+from firmware.box import Box
+from firmware.config import Config
+from firmware.notify import SystemdNotifier
+
+logger = logging.getLogger(__name__)
+
+# A stalled SIP thread stops the watchdog pings, and systemd restarts the box.
+_ENGINE_STALL_S = 5.0
+_STATUS_INTERVAL_S = 5.0
+
+
+def raise_file_limit() -> None:
+    """Every call leg holds two sockets: lift the soft descriptor limit to the hard one."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+
+
+def _status_line(box: Box) -> str:
+    status = box.api.status()
+    return f"{status.calls_active} calls up, engine {status.engine}"
+
+
+async def _keep_alive(box: Box, notifier: SystemdNotifier) -> None:
+    interval_s = min(notifier.watchdog_interval_s or _STATUS_INTERVAL_S, _STATUS_INTERVAL_S)
+    while True:
+        await asyncio.sleep(interval_s)
+        if box.engine.heartbeat_age_s() < _ENGINE_STALL_S:
+            notifier.watchdog()
+        else:
+            logger.error(
+                "SIP engine stalled for %.1f s: withholding the watchdog ping",
+                box.engine.heartbeat_age_s(),
+            )
+        notifier.status(_status_line(box))
+
+
+async def serve(config: Config) -> None:
+    """Run the box until SIGTERM or SIGINT, then stop it cleanly."""
+    loop = asyncio.get_running_loop()
+    loop.set_debug(config.daemon.debug)
+    stop_requested = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop_requested.set)
+    notifier = SystemdNotifier()
+    raise_file_limit()
+    box = Box(config)
+    async with contextlib.AsyncExitStack() as stack:
+        await box.start(stack)
+        notifier.ready(_status_line(box))
+        logger.info("callbox is up; data in %s", config.daemon.data_dir)
+        keep_alive = asyncio.create_task(_keep_alive(box, notifier))
+        await stop_requested.wait()
+        logger.info("stopping")
+        notifier.stopping()
+        keep_alive.cancel()
+    logger.info("stopped cleanly")

@@ -1,0 +1,272 @@
+"""The call service: call legs as the rest of the PBX sees them, and what can be done to them."""
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from pbx.bus import EventBus
+from pbx.events import CallAnswered, CallEnded, CallMediaReady, CallOffered, CallProgress
+from pbx.loop_guard import LoopGuard
+from pbx.sip import LegGone, SipEngine
+from pbx.store import CdrEntry, CdrStore
+
+logger = logging.getLogger(__name__)
+
+NOT_FOUND = 404
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass
+class Leg:
+    """One call leg (one side of a call) while it lasts. Loop thread only."""
+
+    leg_id: int
+    direction: str  # "inbound" (offered to the box) or "outbound" (placed by it)
+    caller_number: str = ""
+    caller_name: str = ""
+    dialled: str = ""
+    remote_uri: str = ""
+    state: str = "offered"
+    uid: str = field(default_factory=_new_uid)
+    started_at: datetime = field(default_factory=_now)
+    answered_at: datetime | None = None
+    media_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    ended: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass(frozen=True)
+class CallStats:
+    """Counts since the daemon started."""
+
+    active_legs: int
+    peak_legs: int
+    total_legs: int
+
+
+# An offer handler claims a new inbound leg by returning True (and then owns it);
+# the first to claim wins. Routing, IVRs and queues plug in here.
+OfferHandler = Callable[[Leg], Awaitable[bool]]
+
+
+def _disposition(leg: Leg, status_code: int) -> str:
+    if leg.answered_at is not None:
+        return "answered"
+    if status_code in (486, 600):
+        return "busy"
+    if status_code == 487:
+        return "cancelled"
+    if status_code in (408, 480):
+        return "no-answer"
+    return "failed"
+
+
+class CallService:
+    """Answers, places, bridges and ends call legs, and keeps their records.
+
+    All methods run on the event loop. Engine commands are awaited; engine news
+    arrives through the bus and updates the legs here before anyone else sees it.
+    """
+
+    def __init__(self, engine: SipEngine, bus: EventBus, cdrs: CdrStore, guard: LoopGuard) -> None:
+        self._engine = engine
+        self._cdrs = cdrs
+        self._guard = guard
+        self._legs: dict[int, Leg] = {}
+        self._offer_handlers: list[OfferHandler] = []
+        self._pending: set[asyncio.Future] = set()
+        self._peak = 0
+        self._total = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+        bus.subscribe(CallOffered, self._handle_offered)
+        bus.subscribe(CallProgress, self._handle_progress)
+        bus.subscribe(CallAnswered, self._handle_answered)
+        bus.subscribe(CallMediaReady, self._handle_media_ready)
+        bus.subscribe(CallEnded, self._handle_ended)
+
+    def add_offer_handler(self, handler: OfferHandler) -> None:
+        """Let `handler` claim new inbound legs; unclaimed ones are refused with 404."""
+        self._offer_handlers.append(handler)
+
+    # --- commands --------------------------------------------------------------------
+
+    async def answer(self, leg_id: int) -> None:
+        """Answer an inbound leg."""
+        await self._engine.answer(leg_id, 200)
+
+    async def ring(self, leg_id: int) -> None:
+        """Tell an inbound caller the call is ringing (180)."""
+        await self._engine.answer(leg_id, 180)
+
+    async def hangup(self, leg_id: int, status_code: int = 0) -> None:
+        """End a leg; `status_code` refuses one not yet answered (486, 404, ...)."""
+        await self._engine.hangup(leg_id, status_code)
+
+    async def place(self, uri: str, dialled: str, headers: dict[str, str] | None = None) -> Leg:
+        """Call `uri` on behalf of the box; returns the new outbound leg."""
+        leg_id = await self._engine.place(uri, headers)
+        return self._add_leg(
+            Leg(leg_id, "outbound", dialled=dialled, remote_uri=uri, state="dialling")
+        )
+
+    async def bridge(self, leg_a: int, leg_b: int) -> None:
+        """Connect two legs' audio both ways (both must have media)."""
+        await self._engine.connect(leg_a, leg_b)
+        await self._engine.connect(leg_b, leg_a)
+
+    async def unbridge(self, leg_a: int, leg_b: int) -> None:
+        """Undo `bridge`."""
+        await self._engine.disconnect(leg_a, leg_b)
+        await self._engine.disconnect(leg_b, leg_a)
+
+    async def echo(self, leg_id: int) -> None:
+        """Send a leg's audio straight back to it."""
+        await self._engine.connect(leg_id, leg_id)
+
+    async def play(self, leg_id: int, path: str, *, loop: bool = False) -> int:
+        """Play a WAV file (8 or 16 kHz, 16-bit mono) to a leg; returns the player id."""
+        return await self._engine.play(leg_id, path, loop=loop)
+
+    async def stop_player(self, player_id: int) -> None:
+        """Stop a file before its end."""
+        await self._engine.stop_player(player_id)
+
+    async def wait_media(self, leg_id: int) -> None:
+        """Return once the leg's audio flows; raise LegGone if the leg ends first."""
+        leg = self.leg(leg_id)
+        media = asyncio.ensure_future(leg.media_ready.wait())
+        ended = asyncio.ensure_future(leg.ended.wait())
+        try:
+            await asyncio.wait((media, ended), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            media.cancel()
+            ended.cancel()
+        if not leg.media_ready.is_set():
+            raise LegGone(leg_id)
+
+    def leg(self, leg_id: int) -> Leg:
+        """The live leg with this id; LegGone once it has gone."""
+        try:
+            return self._legs[leg_id]
+        except KeyError:
+            raise LegGone(leg_id) from None
+
+    def stats(self) -> CallStats:
+        """Active, peak and total legs since start."""
+        return CallStats(len(self._legs), self._peak, self._total)
+
+    async def shutdown(self, timeout_s: float) -> None:
+        """Hang up every leg, wait up to `timeout_s` for them to end, flush records."""
+        if self._legs and self._engine.running:
+            logger.info("hanging up %d call legs", len(self._legs))
+            await self._engine.hangup_all()
+            try:
+                await asyncio.wait_for(self._idle.wait(), timeout_s)
+            except TimeoutError:
+                logger.warning("%d legs still up after %.1f s", len(self._legs), timeout_s)
+        if self._pending:
+            await asyncio.gather(*self._pending, return_exceptions=True)
+
+    # --- engine news ---------------------------------------------------------------
+
+    def _add_leg(self, leg: Leg) -> Leg:
+        self._legs[leg.leg_id] = leg
+        self._idle.clear()
+        self._total += 1
+        self._peak = max(self._peak, len(self._legs))
+        entry = CdrEntry(
+            leg.uid,
+            leg.direction,
+            leg.caller_number,
+            leg.caller_name,
+            leg.dialled,
+            leg.remote_uri,
+            leg.started_at,
+        )
+        self._track(self._cdrs.started(entry))
+        return leg
+
+    def _track(self, future: asyncio.Future) -> None:
+        self._pending.add(future)
+        future.add_done_callback(self._write_done)
+
+    def _write_done(self, future: asyncio.Future) -> None:
+        self._pending.discard(future)
+        if not future.cancelled() and future.exception() is not None:
+            logger.error("call record write failed: %s", future.exception())
+
+    def _handle_offered(self, event: CallOffered) -> None:
+        self._guard.check("CallService._handle_offered")
+        leg = self._add_leg(
+            Leg(
+                event.leg_id,
+                "inbound",
+                event.caller_number,
+                event.caller_name,
+                event.dialled,
+                event.remote_uri,
+            )
+        )
+
+        logger.info("call %d from %s to %s", leg.leg_id, leg.caller_number or "?", leg.dialled)
+        self._track(asyncio.ensure_future(self._offer(leg)))
+
+    async def _offer(self, leg: Leg) -> None:
+        for handler in self._offer_handlers:
+            try:
+                if await handler(leg):
+                    return
+            except LegGone:
+                return
+            except Exception:
+                logger.exception("offer handler %r failed on leg %d", handler, leg.leg_id)
+                break
+        if leg.leg_id in self._legs:
+            await self.hangup(leg.leg_id, NOT_FOUND)
+
+    def _handle_progress(self, event: CallProgress) -> None:
+        if leg := self._legs.get(event.leg_id):
+            leg.state = "ringing" if event.status_code == 180 else "early-media"
+
+    def _handle_answered(self, event: CallAnswered) -> None:
+        if leg := self._legs.get(event.leg_id):
+            leg.state = "answered"
+            leg.answered_at = _now()
+            self._track(self._cdrs.updated(leg.uid, answered_at=leg.answered_at))
+
+    def _handle_media_ready(self, event: CallMediaReady) -> None:
+        if leg := self._legs.get(event.leg_id):
+            leg.media_ready.set()
+
+    def _handle_ended(self, event: CallEnded) -> None:
+        self._guard.check("CallService._handle_ended")
+        leg = self._legs.pop(event.leg_id, None)
+        if leg is None:
+            return
+        leg.state = "ended"
+        leg.ended.set()
+        if not self._legs:
+            self._idle.set()
+        media = event.media
+        self._track(
+            self._cdrs.updated(
+                leg.uid,
+                ended_at=_now(),
+                disposition=_disposition(leg, event.status_code),
+                status_code=event.status_code,
+                reason=event.reason,
+                rtp_rx_packets=media.rx_packets,
+                rtp_tx_packets=media.tx_packets,
+                rtp_rx_lost=media.rx_lost,
+            )
+        )

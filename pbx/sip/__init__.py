@@ -1,0 +1,6 @@
+"""The SIP engine: the only package that imports pjsua2."""
+
+from pbx.sip.engine import SipEngine
+from pbx.sip.settings import EngineError, EngineSettings, LegGone, ListenError
+
+__all__ = ["EngineError", "EngineSettings", "LegGone", "ListenError", "SipEngine"]

@@ -1,0 +1,230 @@
+"""The engine's pjsua2 state: endpoint, transports, account, legs, players. SIP thread only."""
+
+import ctypes
+import itertools
+import logging
+from collections.abc import Callable
+
+import _pjsua2
+import pjsua2 as pj
+
+from pbx.events import CallOffered
+from pbx.sip._pjobjects import PjAccount, PjCall, PjLogWriter, PjPlayer, Publish
+from pbx.sip._uri import request_uri, split_name_addr, uri_user
+from pbx.sip.settings import EngineSettings, LegGone, ListenError
+
+logger = logging.getLogger(__name__)
+
+# Codec preference for the offers the engine makes and answers: G.711 first (the
+# trunks and the analog side speak it, no transcoding), then wideband. Speex
+# and L16 stay off: no phone or provider a small office has wants them.
+_CODEC_PRIORITIES = {
+    "PCMA/8000/1": 200,
+    "PCMU/8000/1": 200,
+    "G722/16000/1": 190,
+    "opus/48000/2": 180,
+    "GSM/8000/1": 100,
+}
+
+
+def _quiet_until_configured(level: int) -> None:
+    """Apply the log level before libCreate, which logs to stdout before any config.
+
+    pjsua2 does not wrap pj_log_set_level; the binding links pjlib statically, so
+    the symbol is in its own module.
+    """
+    try:
+        ctypes.CDLL(_pjsua2.__file__).pj_log_set_level(level)
+    except (OSError, AttributeError):
+        logger.debug("pj_log_set_level not found; early pjlib lines go to stdout")
+
+
+class PjCore:
+    """Owns every pj object of the engine. Created, used and stopped on one thread."""
+
+    def __init__(
+        self,
+        settings: EngineSettings,
+        publish: Publish,
+        defer: Callable[[Callable[[], None]], None],
+    ) -> None:
+        self._settings = settings
+        self._publish = publish
+        self._defer = defer
+        self._ids = itertools.count(1)
+        self._ep: pj.Endpoint | None = None
+        self._account: PjAccount | None = None
+        self._log_writer = PjLogWriter()
+        # Strong references: pj objects must be freed on this thread, never by
+        # the garbage collector somewhere else.
+        self._legs: dict[int, PjCall] = {}
+        self._players: dict[int, PjPlayer] = {}
+
+    # --- lifecycle -------------------------------------------------------------
+
+    def start(self) -> None:
+        """Create the endpoint, listen for SIP, and open the local account."""
+        _quiet_until_configured(self._settings.log_level)
+        self._ep = pj.Endpoint()
+        self._ep.libCreate()
+        try:
+            self._ep.libInit(self._endpoint_config())
+            self._ep.audDevManager().setNullDev()
+            for kind, name in ((pj.PJSIP_TRANSPORT_UDP, "udp"), (pj.PJSIP_TRANSPORT_TCP, "tcp")):
+                self._listen(kind, name)
+            for codec in self._ep.codecEnum2():
+                self._ep.codecSetPriority(codec.codecId, _CODEC_PRIORITIES.get(codec.codecId, 0))
+            self._ep.libStart()
+            self._account = PjAccount(self._incoming)
+            self._account.create(self._account_config(), True)
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        """Free every pj object, then the library."""
+        self._players.clear()
+        self._legs.clear()
+        if self._account is not None:
+            self._account.shutdown()
+            self._account = None
+        if self._ep is not None:
+            self._ep.libDestroy()
+            self._ep = None
+
+    def handle_events(self, timeout_ms: int) -> None:
+        """Run SIP timers, network events and queued callbacks for up to `timeout_ms`."""
+        self._ep.libHandleEvents(timeout_ms)
+
+    def _endpoint_config(self) -> "pj.EpConfig":
+        s = self._settings
+        cfg = pj.EpConfig()
+        cfg.uaConfig.threadCnt = 0
+        cfg.uaConfig.mainThreadOnly = True
+        cfg.uaConfig.maxCalls = s.max_calls
+        cfg.uaConfig.userAgent = ""  # never advertise the product or its version
+        # pjsua2 hands the writer exactly what it would print on the console.
+        cfg.logConfig.level = cfg.logConfig.consoleLevel = s.log_level
+        cfg.logConfig.decor = pj.PJ_LOG_HAS_SENDER | pj.PJ_LOG_HAS_INDENT
+        cfg.logConfig.msgLogging = s.log_level >= 5
+        cfg.logConfig.writer = self._log_writer
+        med = cfg.medConfig
+        med.clockRate = med.sndClockRate = s.clock_rate_hz
+        med.channelCount = 1
+        med.threadCnt = 1
+        med.confThreads = s.conference_threads
+        med.ecTailLen = 0  # legs are on a LAN or analog lines with their own hybrid
+        med.noVad = True  # keep RTP flowing so NATs and the edge see live media
+        med.maxMediaPorts = 0  # 0: the compile-time PJSUA_MAX_CONF_PORTS
+        return cfg
+
+    def _listen(self, kind: int, name: str) -> None:
+        cfg = pj.TransportConfig()
+        cfg.boundAddress = self._settings.address
+        cfg.port = self._settings.sip_port
+        try:
+            self._ep.transportCreate(kind, cfg)
+        except pj.Error as err:
+            raise ListenError(
+                self._settings.address, self._settings.sip_port, name, err.reason
+            ) from None
+
+    def _account_config(self) -> "pj.AccountConfig":
+        s = self._settings
+        cfg = pj.AccountConfig()
+        cfg.idUri = f"sip:engine@{s.address}:{s.sip_port}"
+        media = cfg.mediaConfig
+        media.transportConfig.boundAddress = s.address
+        media.transportConfig.port = s.rtp_port_min
+        media.transportConfig.portRange = s.rtp_port_max - s.rtp_port_min + 1
+        media.srtpUse = pj.PJMEDIA_SRTP_DISABLED  # loopback to the edge only
+        return cfg
+
+    # --- legs ----------------------------------------------------------------------
+
+    def _incoming(self, prm: "pj.OnIncomingCallParam") -> None:
+        leg_id = next(self._ids)
+        call = PjCall(self._account, leg_id, self._publish, self._leg_gone, prm.callId)
+        self._legs[leg_id] = call
+        info = call.getInfo()
+        caller_name, caller_uri = split_name_addr(info.remoteUri)
+        dialled = uri_user(request_uri(prm.rdata.wholeMsg)) or uri_user(
+            split_name_addr(info.localUri)[1]
+        )
+        self._publish(CallOffered(leg_id, dialled, uri_user(caller_uri), caller_name, caller_uri))
+
+    def _leg_gone(self, leg_id: int) -> None:
+        # Called from the leg's own DISCONNECTED callback: freeing it there would
+        # delete the object pjsua2 is still running, so forget it afterwards.
+        self._defer(lambda: self._forget_leg(leg_id))
+
+    def _forget_leg(self, leg_id: int) -> None:
+        self._legs.pop(leg_id, None)
+        for player_id in [p.player_id for p in self._players.values() if p.leg_id == leg_id]:
+            self._players.pop(player_id, None)
+
+    def _leg(self, leg_id: int) -> PjCall:
+        try:
+            return self._legs[leg_id]
+        except KeyError:
+            raise LegGone(leg_id) from None
+
+    def leg_count(self) -> int:
+        """Legs the engine holds, in any state."""
+        return len(self._legs)
+
+    def answer(self, leg_id: int, status_code: int) -> None:
+        """Send a final or provisional answer (200, 180, 183, or a refusal)."""
+        prm = pj.CallOpParam(True)
+        prm.statusCode = status_code
+        self._leg(leg_id).answer(prm)
+
+    def hangup(self, leg_id: int, status_code: int) -> None:
+        """End a leg: BYE, CANCEL or a refusal with `status_code`, as its state needs."""
+        prm = pj.CallOpParam(True)
+        prm.statusCode = status_code
+        self._leg(leg_id).hangup(prm)
+
+    def hangup_all(self) -> None:
+        """End every leg at once."""
+        self._ep.hangupAllCalls()
+
+    def place(self, uri: str, headers: dict[str, str]) -> int:
+        """Start an outbound leg to `uri`; its progress arrives as events."""
+        leg_id = next(self._ids)
+        call = PjCall(self._account, leg_id, self._publish, self._leg_gone)
+        prm = pj.CallOpParam(True)
+        for name, value in headers.items():
+            header = pj.SipHeader()
+            header.hName, header.hValue = name, value
+            prm.txOption.headers.append(header)
+        call.makeCall(uri, prm)
+        self._legs[leg_id] = call
+        return leg_id
+
+    # --- media ---------------------------------------------------------------------
+
+    def connect(self, source_leg: int, sink_leg: int) -> None:
+        """Send `source_leg`'s audio to `sink_leg` (the same leg twice: an echo)."""
+        self._leg(source_leg).audio().startTransmit(self._leg(sink_leg).audio())
+
+    def disconnect(self, source_leg: int, sink_leg: int) -> None:
+        """Stop sending `source_leg`'s audio to `sink_leg`."""
+        self._leg(source_leg).audio().stopTransmit(self._leg(sink_leg).audio())
+
+    def play(self, leg_id: int, path: str, loop: bool) -> int:
+        """Play a WAV file to a leg; returns the player's id."""
+        sink = self._leg(leg_id).audio()
+        player_id = next(self._ids)
+        player = PjPlayer(player_id, leg_id, self._publish, self._defer, self._forget_player)
+        player.createPlayer(path, 0 if loop else pj.PJMEDIA_FILE_NO_LOOP)
+        player.startTransmit(sink)
+        self._players[player_id] = player
+        return player_id
+
+    def _forget_player(self, player_id: int) -> None:
+        self._players.pop(player_id, None)
+
+    def stop_player(self, player_id: int) -> None:
+        """Stop and free a player; a finished or unknown one is ignored."""
+        self._forget_player(player_id)

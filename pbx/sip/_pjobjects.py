@@ -1,0 +1,130 @@
+"""pjsua2 subclasses whose callbacks become Callbox events. SIP thread only.
+
+Every override is small on purpose: it reads what it needs from pj objects while
+they are valid, builds a frozen event and hands it to the loop. pjsua2 may call
+some of these from its media thread (end of file), so none of them touches the
+engine's tables directly; they defer such work to the SIP thread.
+"""
+
+import logging
+from collections.abc import Callable
+
+import pjsua2 as pj
+
+from pbx.events import (
+    CallAnswered,
+    CallEnded,
+    CallMediaReady,
+    CallProgress,
+    DtmfReceived,
+    MediaStats,
+    PlaybackFinished,
+)
+
+logger = logging.getLogger("pbx.sip.pjsip")
+
+Publish = Callable[[object], None]
+
+_PJ_TO_LOGGING = {0: logging.CRITICAL, 1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO}
+_DTMF_METHODS = {pj.PJSUA_DTMF_METHOD_RFC2833: "rfc4733", pj.PJSUA_DTMF_METHOD_SIP_INFO: "info"}
+
+
+class PjLogWriter(pj.LogWriter):
+    """Sends pjsip's log into Python logging (and from there to the journal)."""
+
+    def write(self, entry: "pj.LogEntry") -> None:
+        logger.log(_PJ_TO_LOGGING.get(entry.level, logging.DEBUG), "%s", entry.msg.rstrip())
+
+
+class PjCall(pj.Call):
+    """One call leg. `leg_id` is Callbox's id; pjsua's own call ids are reused."""
+
+    def __init__(
+        self,
+        account: pj.Account,
+        leg_id: int,
+        publish: Publish,
+        on_gone: Callable[[int], None],
+        call_id: int = pj.PJSUA_INVALID_ID,
+    ) -> None:
+        super().__init__(account, call_id)
+        self.leg_id = leg_id
+        self._publish = publish
+        self._on_gone = on_gone
+        self._media_announced = False
+        self.media_stats = MediaStats()
+
+    def audio(self) -> "pj.AudioMedia":
+        """The leg's conference port (the call's active audio stream)."""
+        return self.getAudioMedia(-1)
+
+    def onCallState(self, prm: "pj.OnCallStateParam") -> None:
+        info = self.getInfo()
+        if info.state == pj.PJSIP_INV_STATE_EARLY and info.role == pj.PJSIP_ROLE_UAC:
+            self._publish(CallProgress(self.leg_id, info.lastStatusCode, info.lastReason))
+        elif info.state == pj.PJSIP_INV_STATE_CONFIRMED:
+            self._publish(CallAnswered(self.leg_id))
+        elif info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            self._publish(
+                CallEnded(self.leg_id, info.lastStatusCode, info.lastReason, self.media_stats)
+            )
+            self._on_gone(self.leg_id)
+
+    def onCallMediaState(self, prm: "pj.OnCallMediaStateParam") -> None:
+        # Keep the CallInfo alive while reading it: SWIG vectors point into it.
+        info = self.getInfo()
+        active = any(
+            m.type == pj.PJMEDIA_TYPE_AUDIO and m.status == pj.PJSUA_CALL_MEDIA_ACTIVE
+            for m in info.media
+        )
+        if active and not self._media_announced:
+            self._media_announced = True
+            self._publish(CallMediaReady(self.leg_id))
+
+    def onStreamDestroyed(self, prm: "pj.OnStreamDestroyedParam") -> None:
+        # The last moment the stream's RTP counters can be read.
+        try:
+            rtcp = self.getStreamStat(prm.streamIdx).rtcp
+        except pj.Error:
+            return
+        self.media_stats = MediaStats(rtcp.rxStat.pkt, rtcp.txStat.pkt, rtcp.rxStat.loss)
+
+    def onDtmfDigit(self, prm: "pj.OnDtmfDigitParam") -> None:
+        method = _DTMF_METHODS.get(prm.method, "unknown")
+        self._publish(DtmfReceived(self.leg_id, prm.digit, method))
+
+
+class PjAccount(pj.Account):
+    """The engine's one local account: every INVITE from the edge lands here."""
+
+    def __init__(self, on_incoming: Callable[["pj.OnIncomingCallParam"], None]) -> None:
+        super().__init__()
+        self._on_incoming = on_incoming
+
+    def onIncomingCall(self, prm: "pj.OnIncomingCallParam") -> None:
+        self._on_incoming(prm)
+
+
+class PjPlayer(pj.AudioMediaPlayer):
+    """A file played to one leg."""
+
+    def __init__(
+        self,
+        player_id: int,
+        leg_id: int,
+        publish: Publish,
+        defer: Callable[[Callable[[], None]], None],
+        on_done: Callable[[int], None],
+    ) -> None:
+        super().__init__()
+        self.player_id = player_id
+        self.leg_id = leg_id
+        self._publish = publish
+        self._defer = defer
+        self._on_done = on_done
+
+    def onEof2(self) -> None:
+        # May run on the media clock thread: destroying the player here would
+        # pull the port out from under the bridge, so the SIP thread does it.
+        self._publish(PlaybackFinished(self.player_id, self.leg_id))
+        self._defer(lambda: self._on_done(self.player_id))

@@ -1,0 +1,198 @@
+"""The SIP engine: pjsua2 on its own thread, driven from the event loop by commands."""
+
+import asyncio
+import concurrent.futures
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable
+from typing import TypeVar
+
+import pjsua2 as pj
+
+from pbx.bus import EventBus
+from pbx.sip._core import PjCore
+from pbx.sip.settings import EngineError, EngineSettings
+
+logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
+_POLL_MS = 10  # longest a command waits for the SIP thread to pick it up
+
+
+class SipEngine:
+    """pjsua2 as a B2BUA and media engine, owned by one dedicated thread.
+
+    The thread is pj's "main thread" from libCreate to libDestroy: it polls
+    libHandleEvents and runs commands the loop sends. Every public coroutine
+    here is such a command; its result (or EngineError) comes back as a future.
+    Engine callbacks reach the loop as events on the bus. Nothing here hands a
+    pj object out: legs and players are known by integer ids.
+    """
+
+    def __init__(self, settings: EngineSettings, bus: EventBus) -> None:
+        self._settings = settings
+        self._bus = bus
+        self._commands: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._stopping = threading.Event()
+        self._grace_s = 0.0
+        self._core: PjCore | None = None
+        self._heartbeat = time.monotonic()
+
+    # --- lifecycle ---------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Start the thread and wait until SIP listens; raises ListenError/EngineError."""
+        started: concurrent.futures.Future = concurrent.futures.Future()
+        self._thread = threading.Thread(target=self._run, args=(started,), name="sip")
+        self._thread.start()
+        try:
+            await asyncio.wrap_future(started)
+        except BaseException:
+            await asyncio.get_running_loop().run_in_executor(None, self._thread.join)
+            self._thread = None
+            raise
+
+    async def stop(self, grace_s: float = 2.0) -> None:
+        """Hang up what is left, give BYEs `grace_s` to complete, then destroy pjsua2."""
+        if self._thread is None:
+            return
+        self._grace_s = grace_s
+        self._stopping.set()
+        thread, self._thread = self._thread, None
+        await asyncio.get_running_loop().run_in_executor(None, thread.join)
+
+    def heartbeat_age_s(self) -> float:
+        """Seconds since the SIP thread last completed a poll; the watchdog reads it."""
+        return time.monotonic() - self._heartbeat
+
+    @property
+    def running(self) -> bool:
+        """True between a successful start and stop."""
+        return self._thread is not None and not self._stopping.is_set()
+
+    def _run(self, started: concurrent.futures.Future) -> None:
+        core = PjCore(self._settings, self._bus.publish_threadsafe, self._defer)
+        try:
+            core.start()
+        except BaseException as exc:
+            started.set_exception(_translate(exc))
+            return
+        self._core = core
+        started.set_result(None)
+        logger.info(
+            "SIP engine listening on %s:%d", self._settings.address, self._settings.sip_port
+        )
+        try:
+            while not self._stopping.is_set():
+                self._poll(core)
+            self._wind_down(core)
+        finally:
+            self._core = None
+            core.stop()
+            self._fail_pending()
+            logger.info("SIP engine stopped")
+
+    def _poll(self, core: PjCore) -> None:
+        core.handle_events(_POLL_MS)
+        self._drain()
+        self._heartbeat = time.monotonic()
+
+    def _wind_down(self, core: PjCore) -> None:
+        core.hangup_all()
+        deadline = time.monotonic() + self._grace_s
+        while core.leg_count() and time.monotonic() < deadline:
+            self._poll(core)
+        if core.leg_count():
+            logger.warning(
+                "%d call legs did not end within %.1f s", core.leg_count(), self._grace_s
+            )
+
+    # --- commands ------------------------------------------------------------------
+
+    def _defer(self, fn: Callable[[], None]) -> None:
+        """Run `fn` on the SIP thread at its next poll (callable from any thread)."""
+        self._commands.put((fn, None))
+
+    def _drain(self) -> None:
+        while True:
+            try:
+                fn, future = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if future is not None and not future.set_running_or_notify_cancel():
+                continue
+            try:
+                result = fn()
+            except Exception as exc:  # dispatch boundary: one bad command stops nothing
+                if future is None:
+                    logger.exception("deferred engine work failed")
+                else:
+                    future.set_exception(_translate(exc))
+            else:
+                if future is not None:
+                    future.set_result(result)
+
+    def _fail_pending(self) -> None:
+        while True:
+            try:
+                _, future = self._commands.get_nowait()
+            except queue.Empty:
+                return
+            if future is not None and future.set_running_or_notify_cancel():
+                future.set_exception(EngineError("the SIP engine has stopped"))
+
+    async def _command(self, fn: Callable[[PjCore], T]) -> T:
+        if not self.running:
+            raise EngineError("the SIP engine is not running")
+        future: concurrent.futures.Future = concurrent.futures.Future()
+        self._commands.put((lambda: fn(self._core), future))
+        return await asyncio.wrap_future(future)
+
+    # --- the command set -----------------------------------------------------------
+
+    async def answer(self, leg_id: int, status_code: int = 200) -> None:
+        """Answer an offered leg (200), or send it a provisional 180/183."""
+        await self._command(lambda core: core.answer(leg_id, status_code))
+
+    async def hangup(self, leg_id: int, status_code: int = 0) -> None:
+        """End a leg. `status_code` refuses an unanswered one (486 busy, 404 ...)."""
+        await self._command(lambda core: core.hangup(leg_id, status_code))
+
+    async def hangup_all(self) -> None:
+        """End every leg."""
+        await self._command(lambda core: core.hangup_all())
+
+    async def place(self, uri: str, headers: dict[str, str] | None = None) -> int:
+        """Call `uri`; returns the new leg's id at once, progress comes as events."""
+        return await self._command(lambda core: core.place(uri, headers or {}))
+
+    async def connect(self, source_leg: int, sink_leg: int) -> None:
+        """Send one leg's audio to another (the same leg twice makes an echo)."""
+        await self._command(lambda core: core.connect(source_leg, sink_leg))
+
+    async def disconnect(self, source_leg: int, sink_leg: int) -> None:
+        """Stop sending one leg's audio to another."""
+        await self._command(lambda core: core.disconnect(source_leg, sink_leg))
+
+    async def play(self, leg_id: int, path: str, *, loop: bool = False) -> int:
+        """Play a WAV file to a leg; returns a player id. PlaybackFinished marks the end."""
+        return await self._command(lambda core: core.play(leg_id, path, loop))
+
+    async def stop_player(self, player_id: int) -> None:
+        """Stop a player early."""
+        await self._command(lambda core: core.stop_player(player_id))
+
+    async def leg_count(self) -> int:
+        """Legs the engine holds right now."""
+        return await self._command(lambda core: core.leg_count())
+
+
+def _translate(exc: BaseException) -> BaseException:
+    """pj.Error carries its text in attributes; callers get an EngineError instead."""
+    if isinstance(exc, pj.Error):
+        logger.debug("pjsua2 error in %s: %s", exc.title, exc.reason)
+        return EngineError(exc.reason)
+    return exc

@@ -1,0 +1,43 @@
+"""Settings and errors of the SIP engine, free of pjsua2 so any layer may import them."""
+
+from dataclasses import dataclass
+
+from pbx import PbxError
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """How the engine listens and sizes itself.
+
+    `log_level` is pjsip's scale: 1 errors, 2 warnings, 3 info, 4-5 debug (5
+    also logs every SIP message).
+    """
+
+    address: str = "127.0.0.1"
+    sip_port: int = 5080
+    rtp_port_min: int = 20000
+    rtp_port_max: int = 29999
+    max_calls: int = 1024
+    clock_rate_hz: int = 8000
+    conference_threads: int = 1
+    log_level: int = 1
+
+
+class EngineError(PbxError):
+    """The engine refused a command or could not start."""
+
+
+class ListenError(EngineError):
+    """The engine could not bind its SIP port."""
+
+    def __init__(self, address: str, port: int, transport: str, reason: str) -> None:
+        super().__init__(f"cannot listen on {address}:{port}/{transport}: {reason}")
+        self.address, self.port, self.transport, self.reason = address, port, transport, reason
+
+
+class LegGone(EngineError):
+    """The call leg has ended (or never existed)."""
+
+    def __init__(self, leg_id: int) -> None:
+        super().__init__(f"call leg {leg_id} has ended")
+        self.leg_id = leg_id

@@ -1,0 +1,39 @@
+"""The database tables, as peewee models bound to the open database."""
+
+import peewee
+
+
+class _Base(peewee.Model):
+    class Meta:
+        database = peewee.DatabaseProxy()
+
+
+class CallRecord(_Base):
+    """One call leg's detail record, written as the leg starts and completed as it ends."""
+
+    uid = peewee.CharField(unique=True, max_length=32)
+    direction = peewee.CharField(max_length=8)
+    caller_number = peewee.CharField(max_length=64)
+    caller_name = peewee.CharField(max_length=128)
+    dialled = peewee.CharField(max_length=64, index=True)
+    remote_uri = peewee.CharField(max_length=256)
+    started_at = peewee.DateTimeField(index=True)
+    answered_at = peewee.DateTimeField(null=True)
+    ended_at = peewee.DateTimeField(null=True)
+    disposition = peewee.CharField(max_length=16, default="in-progress")
+    status_code = peewee.IntegerField(default=0)
+    reason = peewee.CharField(max_length=128, default="")
+    rtp_rx_packets = peewee.IntegerField(default=0)
+    rtp_tx_packets = peewee.IntegerField(default=0)
+    rtp_rx_lost = peewee.IntegerField(default=0)
+
+    class Meta:
+        table_name = "call_record"
+
+
+ALL = [CallRecord]
+
+
+def bind(database: peewee.Database) -> None:
+    """Point every model at `database`."""
+    _Base._meta.database.initialize(database)
