@@ -101,7 +101,7 @@ def load(path: Path | None) -> Config:
     if not problems:
         problems += _cross_checks(config)
     if problems:
-        raise ConfigError(source, sorted(problems))
+        raise ConfigError(source, sorted(set(problems)))
     base = path.parent if path else CHECKOUT_DIR
     daemon = dataclasses.replace(config.daemon, data_dir=(base / config.daemon.data_dir).resolve())
     return dataclasses.replace(config, daemon=daemon)
