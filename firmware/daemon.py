@@ -21,7 +21,10 @@ def raise_file_limit() -> None:
     """Every call leg holds two sockets: lift the soft descriptor limit to the hard one."""
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     if soft < hard:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+        except (OSError, ValueError) as err:
+            logger.warning("open-file limit stays at %d: %s", soft, err)
 
 
 def _status_line(box: Box) -> str:

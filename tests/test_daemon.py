@@ -16,6 +16,7 @@ def run_callbox(*args: str, timeout_s: float = 20) -> subprocess.CompletedProces
     env = {k: v for k, v in os.environ.items() if k != "NOTIFY_SOCKET"}
     return subprocess.run(
         [str(CALLBOX), *args],
+        check=False,
         capture_output=True,
         text=True,
         timeout=timeout_s,
