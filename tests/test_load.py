@@ -7,6 +7,11 @@ from tests.harness import sipp, sipp_result, wait_until
 CONCURRENT_CALLS = 300
 
 
+def ended_records(daemon):
+    records = daemon.call_records()
+    return records if records and all(r["ended_at"] for r in records) else None
+
+
 @pytest.mark.load
 @pytest.mark.timeout(240)
 def test_daemon_holds_300_concurrent_calls_with_rtp(make_daemon, workdir):
@@ -32,7 +37,7 @@ def test_daemon_holds_300_concurrent_calls_with_rtp(make_daemon, workdir):
     assert (run.returncode, run.successful, run.failed) == (0, CONCURRENT_CALLS, 0), run.output
     status = daemon.status()
     assert (status["calls_peak"], status["calls_total"]) == (CONCURRENT_CALLS, CONCURRENT_CALLS)
-    records = daemon.call_records()
+    records = wait_until(lambda: ended_records(daemon), 30, "every call record completed")
     assert len(records) == CONCURRENT_CALLS
     assert {r["disposition"] for r in records} == {"answered"}
     # Every caller's audio reached the engine, and the echo sent it back.

@@ -2,6 +2,7 @@
 
 import asyncio
 import logging
+import queue
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -24,14 +25,16 @@ class Database:
 
     SQLite writes can stall for milliseconds on an SD card; running them on a
     dedicated thread keeps SIP and the web responsive, and one thread also
-    serialises writes without locks. Work is submitted in call order and runs
-    in that order.
+    serialises writes without locks. Writes run in the order they were
+    submitted; those queued together commit together (group commit), so a
+    burst of call records costs one fsync, not one each.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._db = peewee.SqliteDatabase(None, pragmas=_PRAGMAS)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
+        self._writes: queue.SimpleQueue = queue.SimpleQueue()
 
     async def open(self) -> None:
         """Create the file and tables if needed."""
@@ -46,13 +49,29 @@ class Database:
         logger.info("database %s open", self.path)
 
     def submit(self, fn: Callable[[], T]) -> "asyncio.Future[T]":
-        """Queue `fn` for the database thread now; await the result later."""
+        """Queue the write `fn` for the database thread now; await the result later."""
+        future = asyncio.get_running_loop().create_future()
+        self._writes.put((fn, future))
+        self._executor.submit(self._commit_queued)
+        return future
 
-        def in_transaction() -> T:
-            with self._db.atomic():
-                return fn()
-
-        return asyncio.get_running_loop().run_in_executor(self._executor, in_transaction)
+    def _commit_queued(self) -> None:
+        batch = []
+        while True:
+            try:
+                batch.append(self._writes.get_nowait())
+            except queue.Empty:
+                break
+        outcomes = []
+        with self._db.atomic():
+            for fn, future in batch:
+                try:
+                    with self._db.atomic():  # a savepoint: one bad write spoils no other
+                        outcomes.append((future, fn(), None))
+                except Exception as exc:  # handed to the awaiting caller
+                    outcomes.append((future, None, exc))
+        for future, result, exc in outcomes:
+            future.get_loop().call_soon_threadsafe(_settle, future, result, exc)
 
     async def run(self, fn: Callable[[], T]) -> T:
         """Run `fn` on the database thread and return its result."""
@@ -68,3 +87,12 @@ class Database:
         self._db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         self._db.close()
         logger.info("database %s closed", self.path)
+
+
+def _settle(future: asyncio.Future, result: object, exc: BaseException | None) -> None:
+    if future.cancelled():
+        return
+    if exc is None:
+        future.set_result(result)
+    else:
+        future.set_exception(exc)
