@@ -1,10 +1,18 @@
 """Fixtures: daemons with private ports and data, cleaned up after each test."""
 
+import asyncio
 import shutil
+from dataclasses import dataclass
 
 import pytest
+import pytest_asyncio
 
-from tests.harness import Daemon, short_tempdir
+from pbx.bus import EventBus
+from pbx.calls import CallService
+from pbx.loop_guard import LoopGuard
+from pbx.sip import EngineSettings, SipEngine
+from pbx.store import CdrStore, Database
+from tests.harness import Daemon, free_port, short_tempdir
 
 
 def pytest_sessionstart(session):
@@ -35,3 +43,40 @@ def make_daemon(workdir):
     yield make
     for daemon in daemons:
         daemon.close()
+
+
+@dataclass
+class EngineStack:
+    """The real SIP engine and call service in this process, on a debug loop."""
+
+    calls: CallService
+    bus: EventBus
+    cdrs: CdrStore
+    sip_port: int
+
+    def uri(self, number: str) -> str:
+        return f"sip:{number}@127.0.0.1:{self.sip_port}"
+
+
+@pytest_asyncio.fixture
+async def engine_stack(tmp_path):
+    """Engine, bus, store and call service wired as firmware.box does, guards armed."""
+    loop = asyncio.get_running_loop()
+    loop.set_debug(True)
+    guard = LoopGuard(loop)
+    bus = EventBus(guard)
+    database = Database(tmp_path / "callbox.db")
+    await database.open()
+    port = free_port()
+    engine = SipEngine(
+        EngineSettings(sip_port=port, rtp_port_min=22000, rtp_port_max=22199, max_calls=32), bus
+    )
+    await engine.start()
+    cdrs = CdrStore(database)
+    calls = CallService(engine, bus, cdrs, guard)
+    try:
+        yield EngineStack(calls, bus, cdrs, port)
+    finally:
+        await calls.shutdown(5)
+        await engine.stop()
+        await database.close()

@@ -194,16 +194,19 @@ def sipp(
     media_port: int = 24000,
     timeout_s: int = 120,
     workdir: Path,
+    role: str = "uac",
 ) -> subprocess.Popen:
-    """Start SIPp on 127.0.0.1 with a scenario from tests/sipp; bounded in calls and time."""
+    """Start SIPp on 127.0.0.1 with a scenario from tests/sipp; bounded in calls and time.
+
+    A "uac" places calls to `target`; a "uas" waits for them on `local_port`.
+    """
     stats = workdir / f"sipp-{scenario}.csv"
+    caller = [target, "-s", service] if role == "uac" else []
     args = [
         "sipp",
         "-sf",
         str(SIPP_DIR / f"{scenario}.xml"),
-        target,
-        "-s",
-        service,
+        *caller,
         "-i",
         "127.0.0.1",
         "-mi",

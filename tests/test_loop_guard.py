@@ -3,17 +3,14 @@
 import asyncio
 import logging
 import threading
-from pathlib import Path
 
 import pytest
 
 from pbx.bus import EventBus
-from pbx.calls import CallService, Leg
+from pbx.calls import Leg
 from pbx.events import CallAnswered, CallEnded, CallMediaReady, CallOffered
 from pbx.loop_guard import LoopGuard, LoopThreadError
-from pbx.sip import EngineSettings, SipEngine
-from pbx.store import CdrStore, Database
-from tests.harness import free_port, sipp, sipp_result
+from tests.harness import sipp, sipp_result
 
 
 def in_thread(fn):
@@ -73,25 +70,18 @@ async def test_without_debug_mode_the_check_costs_nothing_and_stays_silent():
 
 @pytest.mark.asyncio
 @pytest.mark.timeout(60)
-async def test_engine_callbacks_reach_handlers_only_on_the_loop_thread(tmp_path: Path, caplog):
+async def test_engine_callbacks_reach_handlers_only_on_the_loop_thread(
+    engine_stack, tmp_path, caplog
+):
     """The real pjsua2 thread under a real call, with every guard armed."""
-    loop = asyncio.get_running_loop()
-    loop.set_debug(True)
-    guard = LoopGuard(loop)
-    bus = EventBus(guard)
+    calls, bus = engine_stack.calls, engine_stack.bus
     handler_threads: dict[type, set[int]] = {}
+
+    def note_thread(event) -> None:
+        handler_threads.setdefault(type(event), set()).add(threading.get_ident())
+
     for kind in (CallOffered, CallAnswered, CallMediaReady, CallEnded):
-        bus.subscribe(
-            kind, lambda e: handler_threads.setdefault(type(e), set()).add(threading.get_ident())
-        )
-    database = Database(tmp_path / "cdr.db")
-    await database.open()
-    port = free_port()
-    engine = SipEngine(
-        EngineSettings(sip_port=port, rtp_port_min=22000, rtp_port_max=22099, max_calls=16), bus
-    )
-    await engine.start()
-    calls = CallService(engine, bus, CdrStore(database), guard)
+        bus.subscribe(kind, note_thread)
     ended = asyncio.Event()
     bus.subscribe(CallEnded, lambda e: ended.set())
 
@@ -103,30 +93,21 @@ async def test_engine_callbacks_reach_handlers_only_on_the_loop_thread(tmp_path:
 
     calls.add_offer_handler(answer_and_echo)
     caplog.set_level(logging.ERROR)
-    try:
-        peer = sipp(
-            "caller_hangs_up",
-            f"127.0.0.1:{port}",
-            service="100",
-            calls=1,
-            rate=1,
-            limit=1,
-            hold_ms=500,
-            workdir=tmp_path,
-            timeout_s=30,
-        )
-        await asyncio.wait_for(ended.wait(), 30)
-        run = await loop.run_in_executor(None, sipp_result, peer, tmp_path, 30)
-    finally:
-        await calls.shutdown(5)
-        await engine.stop()
-        await database.close()
+    peer = sipp(
+        "caller_hangs_up",
+        f"127.0.0.1:{engine_stack.sip_port}",
+        service="100",
+        calls=1,
+        rate=1,
+        limit=1,
+        hold_ms=500,
+        workdir=tmp_path,
+        timeout_s=30,
+    )
+    await asyncio.wait_for(ended.wait(), 30)
+    run = await asyncio.to_thread(sipp_result, peer, tmp_path, 30)
 
     assert (run.returncode, run.successful) == (0, 1), run.output
     assert set(handler_threads) == {CallOffered, CallAnswered, CallMediaReady, CallEnded}
     assert set().union(*handler_threads.values()) == {threading.get_ident()}
-    assert not [
-        r
-        for r in caplog.records
-        if "LoopThreadError" in r.getMessage() or (r.exc_info and r.exc_info[0] is LoopThreadError)
-    ]
+    assert not [r for r in caplog.records if r.exc_info and r.exc_info[0] is LoopThreadError]

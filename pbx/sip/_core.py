@@ -39,6 +39,16 @@ def _quiet_until_configured(level: int) -> None:
         logger.debug("pj_log_set_level not found; early pjlib lines go to stdout")
 
 
+def _call_param(status_code: int) -> "pj.CallOpParam":
+    """Call options: audio only. pjsua also offers real-time text by default, and
+    some providers refuse an INVITE whose SDP carries a media line they do not know."""
+    prm = pj.CallOpParam(True)
+    prm.statusCode = status_code
+    prm.opt.videoCount = 0
+    prm.opt.textCount = 0
+    return prm
+
+
 class PjCore:
     """Owns every pj object of the engine. Created, used and stopped on one thread."""
 
@@ -116,6 +126,9 @@ class PjCore:
         med.ecTailLen = 0  # legs are on a LAN or analog lines with their own hybrid
         med.noVad = True  # keep RTP flowing so NATs and the edge see live media
         med.maxMediaPorts = 0  # 0: the compile-time PJSUA_MAX_CONF_PORTS
+        # The null device is the bridge's clock: keep it ticking between calls, or
+        # the first DTMF and prompt of the next call wait for it to reopen.
+        med.sndAutoCloseTime = -1
         return cfg
 
     def _listen(self, kind: int, name: str) -> None:
@@ -175,15 +188,11 @@ class PjCore:
 
     def answer(self, leg_id: int, status_code: int) -> None:
         """Send a final or provisional answer (200, 180, 183, or a refusal)."""
-        prm = pj.CallOpParam(True)
-        prm.statusCode = status_code
-        self._leg(leg_id).answer(prm)
+        self._leg(leg_id).answer(_call_param(status_code))
 
     def hangup(self, leg_id: int, status_code: int) -> None:
         """End a leg: BYE, CANCEL or a refusal with `status_code`, as its state needs."""
-        prm = pj.CallOpParam(True)
-        prm.statusCode = status_code
-        self._leg(leg_id).hangup(prm)
+        self._leg(leg_id).hangup(_call_param(status_code))
 
     def hangup_all(self) -> None:
         """End every leg at once."""
@@ -193,7 +202,7 @@ class PjCore:
         """Start an outbound leg to `uri`; its progress arrives as events."""
         leg_id = next(self._ids)
         call = PjCall(self._account, leg_id, self._publish, self._leg_gone)
-        prm = pj.CallOpParam(True)
+        prm = _call_param(0)
         for name, value in headers.items():
             header = pj.SipHeader()
             header.hName, header.hValue = name, value

@@ -1,0 +1,481 @@
+"""A scripted SIP phone for integration tests, run as its own process.
+
+    python tests/sip_phone.py --port 7001 [--name alice] [--rtp-port N]
+
+It speaks JSON lines: commands on stdin, events on stdout (see `SipPhone` for
+the list). Everything pjsip prints goes to stderr: the process moves its real
+stdout to a private descriptor before pjsua2 starts, so a stray log line can
+never corrupt the protocol.
+
+One UDP transport on 127.0.0.1:<port>, one local account (no registration),
+one "current call" at a time. All pj objects live on the main thread; the
+callbacks only read state and emit events, and objects are freed from the main
+loop, never inside a callback of the object itself.
+"""
+
+import argparse
+import contextlib
+import json
+import math
+import os
+import select
+import struct
+import sys
+import tempfile
+import threading
+import time
+import wave
+from typing import Any, TextIO
+
+import pjsua2 as pj
+
+CLOCK_RATE = 8000
+RTP_PORT_RANGE = 20
+TONE_DBFS = -10.0
+_STATE_NAMES = {
+    pj.PJSIP_INV_STATE_NULL: "NULL",
+    pj.PJSIP_INV_STATE_CALLING: "CALLING",
+    pj.PJSIP_INV_STATE_INCOMING: "INCOMING",
+    pj.PJSIP_INV_STATE_EARLY: "EARLY",
+    pj.PJSIP_INV_STATE_CONNECTING: "CONNECTING",
+    pj.PJSIP_INV_STATE_CONFIRMED: "CONFIRMED",
+    pj.PJSIP_INV_STATE_DISCONNECTED: "DISCONNECTED",
+}
+# G.711 first so the phone talks like the trunks and handsets Callbox serves.
+_CODEC_PRIORITIES = {"PCMU/8000/1": 255, "PCMA/8000/1": 254}
+
+
+class CommandError(Exception):
+    """A command could not be carried out; its text goes into the error event."""
+
+
+class EventOut:
+    """Writes one JSON object per line to the protocol stream, flushed at once."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._lock = threading.Lock()
+
+    def emit(self, event: str, **fields: Any) -> None:
+        line = json.dumps({"event": event, **fields})
+        with self._lock:
+            self._stream.write(line + "\n")
+            self._stream.flush()
+
+
+def take_stdout() -> TextIO:
+    """Move the real stdout to a private descriptor; fd 1 then points at stderr."""
+    sys.stdout.flush()
+    protocol_fd = os.dup(1)
+    os.dup2(2, 1)
+    return os.fdopen(protocol_fd, "w", encoding="utf-8", buffering=1)
+
+
+def op_param(code: int | None = None) -> "pj.CallOpParam":
+    """Call operation parameters: audio only (pjsua also offers T.140 text by default)."""
+    prm = pj.CallOpParam(True)
+    prm.opt.textCount = 0
+    if code is not None:
+        prm.statusCode = code
+    return prm
+
+
+def wav_is_complete(path: str) -> bool:
+    """The WAV writer fills in the RIFF size only when it closes the file."""
+    try:
+        with open(path, "rb") as wav:
+            header = wav.read(12)
+            size = os.fstat(wav.fileno()).st_size
+    except OSError:
+        return False
+    if len(header) < 12 or header[:4] != b"RIFF" or header[8:12] != b"WAVE":
+        return False
+    return struct.unpack("<I", header[4:8])[0] == size - 8
+
+
+def write_tone_wav(path: str, hz: float, seconds: float) -> None:
+    """A 16-bit mono sine at CLOCK_RATE, peak TONE_DBFS relative to full scale."""
+    count = max(1, round(seconds * CLOCK_RATE))
+    peak = 32767 * 10 ** (TONE_DBFS / 20)
+    step = 2 * math.pi * hz / CLOCK_RATE
+    frames = struct.pack(f"<{count}h", *(round(peak * math.sin(step * i)) for i in range(count)))
+    with wave.open(path, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(CLOCK_RATE)
+        out.writeframes(frames)
+
+
+class PhoneCall(pj.Call):
+    """One call; reports its state changes, media and DTMF to the phone."""
+
+    def __init__(self, phone: "SipPhone", call_key: int, call_id: int = pj.PJSUA_INVALID_ID):
+        super().__init__(phone.account, call_id)
+        self.phone = phone
+        self.key = call_key
+        self.audio_active = False
+        self.confirmed = False
+        self.early_media_announced = False
+        self.media_announced = False
+        self.disconnected = False
+        self.quiet = False  # a caller refused as busy: its events would mislead tests
+
+    def onCallState(self, prm: "pj.OnCallStateParam") -> None:
+        info = self.getInfo()
+        if info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
+            self.disconnected = True
+            self.phone.forget_call_later(self.key)
+        if self.quiet:
+            return
+        self.phone.out.emit(
+            "state",
+            state=_STATE_NAMES.get(info.state, str(info.state)),
+            code=info.lastStatusCode,
+            reason=info.lastReason,
+            call=self.key,
+        )
+        if info.state == pj.PJSIP_INV_STATE_CONFIRMED:
+            self.confirmed = True
+            self._announce_media()
+
+    def onCallMediaState(self, prm: "pj.OnCallMediaStateParam") -> None:
+        info = self.getInfo()  # keep it alive: the SWIG vector points into it
+        self.audio_active = any(
+            m.type == pj.PJMEDIA_TYPE_AUDIO and m.status == pj.PJSUA_CALL_MEDIA_ACTIVE
+            for m in info.media
+        )
+        early = info.state == pj.PJSIP_INV_STATE_EARLY and info.role == pj.PJSIP_ROLE_UAC
+        if self.quiet:
+            return
+        if self.audio_active and early and not self.early_media_announced:
+            self.early_media_announced = True
+            self.phone.out.emit("early_media", call=self.key)
+        self._announce_media()
+
+    def _announce_media(self) -> None:
+        # pjsua activates audio just before CONFIRMED (or while EARLY, for early
+        # media); "media" always follows "state CONFIRMED" so tests can wait for
+        # both in that order.
+        if self.audio_active and self.confirmed and not self.media_announced:
+            self.media_announced = True
+            self.phone.out.emit("media", call=self.key)
+
+    def onDtmfDigit(self, prm: "pj.OnDtmfDigitParam") -> None:
+        if not self.quiet:
+            self.phone.out.emit("dtmf", digit=prm.digit, call=self.key)
+
+
+class PhoneAccount(pj.Account):
+    """The phone's one local account: incoming INVITEs land here."""
+
+    def __init__(self, phone: "SipPhone") -> None:
+        super().__init__()
+        self.phone = phone
+
+    def onIncomingCall(self, prm: "pj.OnIncomingCallParam") -> None:
+        self.phone.incoming(prm.callId)
+
+
+class SipPhone:
+    """The phone: pjsua2 endpoint, account, calls, player, recorder, command loop.
+
+    Commands (stdin), each answered by {"event": "ok", "cmd": ...} or
+    {"event": "error", "cmd": ..., "message": ...}:
+      call {uri} | answer {code=200} | hangup {code?} | play_tone {hz, seconds=1.0}
+      stop_tone | record {path, seconds?} | stop_record | dtmf {digits} | quit
+    Events (stdout): ready {port}, incoming {from, to, call}, busy {from, call},
+      state {state, code, reason, call}, early_media {call}, media {call} (after
+      state CONFIRMED), dtmf {digit, call},
+      recorded {path}.
+    """
+
+    def __init__(self, args: argparse.Namespace, out: EventOut) -> None:
+        self.args = args
+        self.out = out
+        self.ep = pj.Endpoint()
+        self.account: PhoneAccount | None = None
+        self.calls: dict[int, PhoneCall] = {}
+        self.current: PhoneCall | None = None
+        self.next_key = 1
+        self.to_forget: list[int] = []
+        self.player: pj.AudioMediaPlayer | None = None
+        self.player_call: int | None = None
+        self.recorder: pj.AudioMediaRecorder | None = None
+        self.record_path = ""
+        self.record_deadline: float | None = None
+        # Recorders destroyed but maybe not yet closed: path -> give-up time.
+        self.closing_wavs: dict[str, float] = {}
+        self.tone_dir = tempfile.TemporaryDirectory(prefix="sip_phone_")
+        self.running = True
+        self.stdin_buffer = b""
+
+    # --- lifecycle -------------------------------------------------------------
+
+    def start(self) -> None:
+        self.ep.libCreate()
+        self.ep.libInit(self._endpoint_config())
+        self.ep.audDevManager().setNullDev()
+        transport = pj.TransportConfig()
+        transport.boundAddress = "127.0.0.1"
+        transport.port = self.args.port
+        self.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
+        for codec in self.ep.codecEnum2():
+            if codec.codecId in _CODEC_PRIORITIES:
+                self.ep.codecSetPriority(codec.codecId, _CODEC_PRIORITIES[codec.codecId])
+        self.ep.libStart()
+        self.account = PhoneAccount(self)
+        self.account.create(self._account_config(), True)
+        self.out.emit("ready", port=self.args.port)
+
+    def _endpoint_config(self) -> "pj.EpConfig":
+        cfg = pj.EpConfig()
+        cfg.uaConfig.threadCnt = 0
+        cfg.uaConfig.mainThreadOnly = True
+        cfg.uaConfig.maxCalls = 8
+        cfg.uaConfig.userAgent = "callbox-test-phone"
+        cfg.logConfig.level = self.args.log_level
+        cfg.logConfig.consoleLevel = self.args.log_level
+        cfg.medConfig.clockRate = CLOCK_RATE
+        cfg.medConfig.ecTailLen = 0
+        cfg.medConfig.noVad = True
+        # Keep the (null) sound device, hence the conference clock, running: when
+        # pjsua closes an idle device, streams stop sending RTP and DTMF.
+        cfg.medConfig.sndAutoCloseTime = -1
+        return cfg
+
+    def _account_config(self) -> "pj.AccountConfig":
+        name, port = self.args.name, self.args.port
+        cfg = pj.AccountConfig()
+        cfg.idUri = f'"{name}" <sip:{name}@127.0.0.1:{port}>'
+        media = cfg.mediaConfig.transportConfig
+        media.boundAddress = "127.0.0.1"
+        media.port = self.args.rtp_port
+        media.portRange = RTP_PORT_RANGE
+        cfg.mediaConfig.srtpUse = pj.PJMEDIA_SRTP_DISABLED
+        return cfg
+
+    def run(self) -> None:
+        """Pump pjsip and stdin until `quit` or end of input."""
+        while self.running:
+            self.ep.libHandleEvents(10)
+            self._forget_calls()
+            self._check_recordings()
+            for line in self._read_lines():
+                self.handle_line(line)
+                if not self.running:
+                    break
+
+    def shutdown(self) -> None:
+        """Hang up, free every pj object on this thread, then the library."""
+        self.player = None
+        self._drop_recorder()
+        if self.calls:
+            self.ep.hangupAllCalls()
+            deadline = time.monotonic() + 2.0
+            while time.monotonic() < deadline and not all(
+                c.disconnected for c in self.calls.values()
+            ):
+                self.ep.libHandleEvents(10)
+        self.current = None
+        self.calls.clear()
+        self.to_forget.clear()
+        if self.account is not None:
+            self.account.shutdown()
+            self.account = None
+        self.ep.libDestroy()
+        self.tone_dir.cleanup()
+
+    def _read_lines(self) -> list[str]:
+        if not select.select([0], [], [], 0)[0]:
+            return []
+        chunk = os.read(0, 65536)
+        if not chunk:
+            self.running = False  # EOF: the test side is gone
+            return []
+        self.stdin_buffer += chunk
+        *lines, self.stdin_buffer = self.stdin_buffer.split(b"\n")
+        return [line.decode("utf-8", "replace") for line in lines if line.strip()]
+
+    # --- calls -----------------------------------------------------------------
+
+    def _new_call(self, call_id: int = pj.PJSUA_INVALID_ID) -> PhoneCall:
+        call = PhoneCall(self, self.next_key, call_id)
+        self.calls[self.next_key] = call
+        self.next_key += 1
+        return call
+
+    def incoming(self, call_id: int) -> None:
+        call = self._new_call(call_id)
+        info = call.getInfo()
+        if self.current is not None and not self.current.disconnected:
+            # One line only: a second caller hears busy, like a real handset.
+            call.quiet = True
+            self.out.emit("busy", **{"from": info.remoteUri, "call": call.key})
+            call.hangup(op_param(486))
+            return
+        self.current = call
+        self.out.emit("incoming", **{"from": info.remoteUri, "to": info.localUri, "call": call.key})
+
+    def forget_call_later(self, key: int) -> None:
+        """Called from the call's own DISCONNECTED callback: free it from the loop."""
+        self.to_forget.append(key)
+
+    def _forget_calls(self) -> None:
+        while self.to_forget:
+            key = self.to_forget.pop()
+            if self.player_call == key:
+                self.player, self.player_call = None, None
+            call = self.calls.pop(key, None)
+            if call is not None and call is self.current:
+                self.current = None
+
+    def _live_call(self) -> PhoneCall:
+        if self.current is None or self.current.disconnected:
+            raise CommandError("no current call")
+        return self.current
+
+    def _audio(self) -> "pj.AudioMedia":
+        try:
+            return self._live_call().getAudioMedia(-1)
+        except pj.Error as err:
+            raise CommandError(f"call has no active audio: {err.reason}") from None
+
+    # --- commands ----------------------------------------------------------------
+
+    def handle_line(self, line: str) -> None:
+        try:
+            msg = json.loads(line)
+            name = msg["cmd"]
+        except (ValueError, KeyError, TypeError):
+            self.out.emit("error", cmd=None, message=f"bad command line: {line!r}")
+            return
+        handler = getattr(self, f"cmd_{name}", None) if isinstance(name, str) else None
+        if handler is None:
+            self.out.emit("error", cmd=name, message="unknown command")
+            return
+        try:
+            handler(msg)
+        except pj.Error as err:
+            self.out.emit("error", cmd=name, message=err.reason)
+        except (CommandError, KeyError, ValueError, TypeError) as err:
+            self.out.emit("error", cmd=name, message=str(err))
+        else:
+            self.out.emit("ok", cmd=name)
+
+    def cmd_call(self, msg: dict) -> None:
+        if self.current is not None and not self.current.disconnected:
+            raise CommandError("a call is already in progress")
+        call = self._new_call()
+        try:
+            call.makeCall(str(msg["uri"]), op_param())
+        except pj.Error:
+            self.calls.pop(call.key, None)
+            raise
+        self.current = call
+
+    def cmd_answer(self, msg: dict) -> None:
+        self._live_call().answer(op_param(int(msg.get("code", 200))))
+
+    def cmd_hangup(self, msg: dict) -> None:
+        code = msg.get("code")
+        self._live_call().hangup(op_param(None if code is None else int(code)))
+
+    def cmd_play_tone(self, msg: dict) -> None:
+        hz, seconds = float(msg["hz"]), float(msg.get("seconds", 1.0))
+        sink = self._audio()
+        path = os.path.join(self.tone_dir.name, f"tone_{hz:g}_{seconds:g}.wav")
+        if not os.path.exists(path):
+            write_tone_wav(path, hz, seconds)
+        self.cmd_stop_tone({})
+        player = pj.AudioMediaPlayer()
+        player.createPlayer(path, 0)  # 0: loop
+        player.startTransmit(sink)
+        self.player, self.player_call = player, self._live_call().key
+
+    def cmd_stop_tone(self, msg: dict) -> None:
+        if self.player is not None and self.player_call in self.calls:
+            with contextlib.suppress(pj.Error):
+                self.player.stopTransmit(self.calls[self.player_call].getAudioMedia(-1))
+        self.player, self.player_call = None, None
+
+    def cmd_record(self, msg: dict) -> None:
+        path = str(msg["path"])
+        seconds = msg.get("seconds")
+        if path in self.closing_wavs:
+            raise CommandError(f"{path} is still being closed; wait for its recorded event")
+        source = self._audio()
+        self._drop_recorder()
+        recorder = pj.AudioMediaRecorder()
+        recorder.createRecorder(path)
+        source.startTransmit(recorder)
+        self.recorder, self.record_path = recorder, path
+        if seconds is not None:
+            self.record_deadline = time.monotonic() + float(seconds)
+
+    def cmd_stop_record(self, msg: dict) -> None:
+        if self.recorder is None:
+            raise CommandError("not recording")
+        self._drop_recorder()
+
+    def cmd_dtmf(self, msg: dict) -> None:
+        self._live_call().dialDtmf(str(msg["digits"]))
+
+    def cmd_quit(self, msg: dict) -> None:
+        self.running = False
+
+    def _check_recordings(self) -> None:
+        """Stop a timed recording when due; report each WAV once its writer closed it."""
+        now = time.monotonic()
+        if self.record_deadline is not None and now >= self.record_deadline:
+            self._drop_recorder()
+        for path, give_up in list(self.closing_wavs.items()):
+            if wav_is_complete(path):
+                del self.closing_wavs[path]
+                self.out.emit("recorded", path=path)
+            elif now >= give_up:
+                del self.closing_wavs[path]
+                self.out.emit("error", cmd="record", message=f"{path} was never completed")
+
+    def _drop_recorder(self) -> None:
+        """Destroy the recorder; the bridge removes its port, then the WAV is closed."""
+        if self.recorder is not None:
+            self.recorder = None
+            self.closing_wavs[self.record_path] = time.monotonic() + 3.0
+        self.record_deadline = None
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True, help="SIP UDP port on 127.0.0.1")
+    parser.add_argument("--name", default="phone", help="user part and display name")
+    parser.add_argument(
+        "--rtp-port",
+        type=int,
+        default=None,
+        help=f"first RTP port of a range of {RTP_PORT_RANGE} (default 30000 + (port %% 1000) * 20)",
+    )
+    parser.add_argument(
+        "--log-level", type=int, default=1, help="pjsip log level on stderr (1 errors .. 5)"
+    )
+    args = parser.parse_args(argv)
+    if args.rtp_port is None:
+        args.rtp_port = 30000 + (args.port % 1000) * RTP_PORT_RANGE
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    phone = SipPhone(args, EventOut(take_stdout()))
+    try:
+        phone.start()
+        phone.run()
+    except pj.Error as err:
+        print(f"sip_phone: {err.info()}", file=sys.stderr)
+        return 1
+    finally:
+        phone.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
