@@ -25,8 +25,10 @@ all: setup
 
 setup: $(STAMPS)/deps $(STAMPS)/pjsua2
 
-# Installs only what is missing, so a second run does not touch apt.
-$(STAMPS)/apt: Makefile | $(STAMPS)
+# Installs only what is missing, so a second run does not touch apt. It runs
+# before the venv exists: python3-venv is one of the packages.
+$(STAMPS)/apt: Makefile
+	@mkdir -p $(STAMPS)
 	@missing=$$(dpkg-query -W -f='$${db:Status-Status} $${Package}\n' $(APT_PACKAGES) 2>/dev/null \
 	    | awk '$$1=="installed"{print $$2}' | sort | comm -13 - <(tr ' ' '\n' <<<"$(APT_PACKAGES)" | grep . | sort)); \
 	if [ -n "$$missing" ]; then \
@@ -36,12 +38,10 @@ $(STAMPS)/apt: Makefile | $(STAMPS)
 	fi
 	@touch $@
 
-$(STAMPS):
-	@[ -x $(PY) ] || { [ -x $(PYTHON_SYS) ] || { apt-get update -qq && apt-get install -y -qq python3 python3-venv; }; \
-	    $(PYTHON_SYS) -m venv $(VENV); }
-	@mkdir -p $@
+$(PY): | $(STAMPS)/apt
+	$(PYTHON_SYS) -m venv $(VENV)
 
-$(STAMPS)/pip: $(STAMPS)/apt
+$(STAMPS)/pip: $(PY)
 	$(PY) -m pip install -q --upgrade pip setuptools wheel
 	@touch $@
 

@@ -3,8 +3,10 @@
 import asyncio
 import contextlib
 import logging
+import os
 import resource
 import signal
+import threading
 
 from firmware.box import Box
 from firmware.config import Config
@@ -25,6 +27,27 @@ def raise_file_limit() -> None:
             resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
         except (OSError, ValueError) as err:
             logger.warning("open-file limit stays at %d: %s", soft, err)
+
+
+EXIT_STOP_TIMEOUT = 70  # sysexits EX_SOFTWARE: the clean stop overran its bound
+
+
+def _arm_stop_deadline(timeout_s: float) -> threading.Timer:
+    """End the process if the clean stop overruns `timeout_s`.
+
+    The stop waits on threads (SIP, database) that no coroutine can cancel; a
+    wedged one must not keep a half-stopped box from being restarted.
+    """
+
+    def overrun() -> None:
+        logger.critical("clean stop overran %.1f s: exiting now", timeout_s)
+        logging.shutdown()
+        os._exit(EXIT_STOP_TIMEOUT)
+
+    timer = threading.Timer(timeout_s, overrun)
+    timer.daemon = True
+    timer.start()
+    return timer
 
 
 def _status_line(box: Box) -> str:
@@ -56,13 +79,27 @@ async def serve(config: Config) -> None:
     notifier = SystemdNotifier()
     raise_file_limit()
     box = Box(config)
+    deadline = None
     async with contextlib.AsyncExitStack() as stack:
         await box.start(stack)
         notifier.ready(_status_line(box))
-        logger.info("callbox is up; data in %s", config.daemon.data_dir)
+        _announce(config)
         keep_alive = asyncio.create_task(_keep_alive(box, notifier))
         await stop_requested.wait()
         logger.info("stopping")
         notifier.stopping()
+        deadline = _arm_stop_deadline(config.daemon.shutdown_timeout_s)
         keep_alive.cancel()
+    deadline.cancel()
     logger.info("stopped cleanly")
+
+
+def _announce(config: Config) -> None:
+    engine, numbers = config.engine, config.diagnostics
+    logger.info(
+        "callbox is up: SIP engine on %s:%d, data in %s",
+        engine.address,
+        engine.sip_port,
+        config.daemon.data_dir,
+    )
+    logger.info("test numbers: %s echo, %s 1004 Hz tone", numbers.echo_number, numbers.tone_number)

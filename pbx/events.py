@@ -30,7 +30,7 @@ class CallProgress:
 
 @dataclass(frozen=True)
 class CallAnswered:
-    """A leg is connected (200 OK sent or received and acknowledged)."""
+    """A leg is answered: its 200 OK was sent or received."""
 
     leg_id: int
 

@@ -4,6 +4,7 @@ import os
 import signal
 import socket
 import subprocess
+import sys
 
 import pytest
 
@@ -41,6 +42,27 @@ def test_bad_configuration_stops_the_daemon_with_the_key_named(workdir, text, me
     assert message in result.stderr
     assert str(path) in result.stderr
     assert not (workdir / "data").exists(), "nothing may be created from a rejected config"
+
+
+def test_python_dash_m_firmware_runs_the_same_checks(workdir):
+    path = workdir / "callbox.toml"
+    path.write_text("[web]\nhttps_port = 0\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "firmware", "--config", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+    assert result.returncode == EX_CONFIG
+    assert "web.https_port: must be between 1 and 65535; got 0" in result.stderr
+
+
+def test_status_without_a_running_daemon_says_so(make_daemon):
+    result = run_callbox("--config", str(make_daemon().config_path), "status")
+    assert result.returncode == 1
+    assert "the daemon is not answering" in result.stderr
 
 
 def test_missing_configuration_file_is_reported(workdir):
@@ -115,6 +137,7 @@ def test_records_left_open_by_a_crash_are_closed_at_the_next_start(make_daemon, 
         timeout_s=30,
     )
     wait_until(lambda: daemon.status()["calls_active"] == 3, 20, "3 calls up")
+    wait_until(lambda: len(daemon.call_records()) == 3, 10, "3 records on disk")
     daemon.process.send_signal(signal.SIGKILL)
     daemon.process.wait(timeout=10)
     peer.kill()

@@ -26,6 +26,7 @@ logger = logging.getLogger("pbx.sip.pjsip")
 Publish = Callable[[object], None]
 
 _PJ_TO_LOGGING = {0: logging.CRITICAL, 1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO}
+_ANSWERED_STATES = (pj.PJSIP_INV_STATE_CONNECTING, pj.PJSIP_INV_STATE_CONFIRMED)
 _DTMF_METHODS = {pj.PJSUA_DTMF_METHOD_RFC2833: "rfc4733", pj.PJSUA_DTMF_METHOD_SIP_INFO: "info"}
 
 
@@ -52,6 +53,7 @@ class PjCall(pj.Call):
         self._publish = publish
         self._on_gone = on_gone
         self._media_announced = False
+        self._answer_announced = False
         self.media_stats = MediaStats()
 
     def audio(self) -> "pj.AudioMedia":
@@ -62,7 +64,11 @@ class PjCall(pj.Call):
         info = self.getInfo()
         if info.state == pj.PJSIP_INV_STATE_EARLY and info.role == pj.PJSIP_ROLE_UAC:
             self._publish(CallProgress(self.leg_id, info.lastStatusCode, info.lastReason))
-        elif info.state == pj.PJSIP_INV_STATE_CONFIRMED:
+        elif info.state in _ANSWERED_STATES and not self._answer_announced:
+            # A call is answered once the 200 OK is sent or received (CONNECTING),
+            # not only once the ACK confirms it: a hang-up in between still
+            # leaves an answered call behind.
+            self._answer_announced = True
             self._publish(CallAnswered(self.leg_id))
         elif info.state == pj.PJSIP_INV_STATE_DISCONNECTED:
             self._publish(
