@@ -48,7 +48,7 @@ $(STAMPS)/pip: $(PY)
 # The appliance build of pjsua2: compiled once per source and recipe, cached
 # outside the tree (PJSUA2_CACHE), then installed into the venv.
 $(STAMPS)/pjsua2: $(STAMPS)/pip image_build/pjsua2/build.sh image_build/pjsua2/config_site.h
-	wheel=$$(image_build/pjsua2/build.sh $(abspath $(PY)) | tail -n1) && \
+	wheel=$$(image_build/pjsua2/build.sh $(abspath $(PY))) && [ -f "$$wheel" ] && \
 	    $(PY) -m pip install -q --force-reinstall --no-deps "$$wheel"
 	@touch $@
 

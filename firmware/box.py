@@ -55,12 +55,10 @@ class Box:
         if interrupted := await cdrs.close_interrupted(datetime.now(UTC)):
             logger.warning("%d call records were left open by an unclean stop", interrupted)
 
+        # Everything that handles calls subscribes before the engine listens, so
+        # not even the first INVITE can arrive unheard.
         self.engine = SipEngine(engine_settings(cfg), bus)
-        await self.engine.start()
-        stack.push_async_callback(self.engine.stop)
-
         calls = CallService(self.engine, bus, cdrs, guard)
-        stack.push_async_callback(calls.shutdown, cfg.daemon.shutdown_timeout_s / 2)
         diagnostics = Diagnostics(
             calls,
             cfg.diagnostics.echo_number,
@@ -68,6 +66,9 @@ class Box:
             data_dir / "sounds" / "test-tone.wav",
         )
         calls.add_offer_handler(diagnostics.offer)
+        await self.engine.start()
+        stack.push_async_callback(self.engine.stop)
+        stack.push_async_callback(calls.shutdown, cfg.daemon.shutdown_timeout_s / 2)
 
         self.api = ServiceApi(calls, self.engine)
         control = ControlServer(self.api, data_dir / "callbox.sock")

@@ -1,6 +1,7 @@
 """The call service: call legs as the rest of the PBX sees them, and what can be done to them."""
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
@@ -16,6 +17,7 @@ from pbx.store import CdrEntry, CdrStore
 logger = logging.getLogger(__name__)
 
 NOT_FOUND = 404
+SERVER_ERROR = 500
 
 
 def _now() -> datetime:
@@ -198,12 +200,12 @@ class CallService:
 
     def _track(self, future: asyncio.Future) -> None:
         self._pending.add(future)
-        future.add_done_callback(self._write_done)
+        future.add_done_callback(self._background_done)
 
-    def _write_done(self, future: asyncio.Future) -> None:
+    def _background_done(self, future: asyncio.Future) -> None:
         self._pending.discard(future)
         if not future.cancelled() and future.exception() is not None:
-            logger.error("call record write failed: %s", future.exception())
+            logger.error("call service background work failed: %r", future.exception())
 
     def _handle_offered(self, event: CallOffered) -> None:
         self._guard.check("CallService._handle_offered")
@@ -222,6 +224,7 @@ class CallService:
         self._track(asyncio.ensure_future(self._offer(leg)))
 
     async def _offer(self, leg: Leg) -> None:
+        refusal = NOT_FOUND
         for handler in self._offer_handlers:
             try:
                 if await handler(leg):
@@ -230,9 +233,10 @@ class CallService:
                 return
             except Exception:
                 logger.exception("offer handler %r failed on leg %d", handler, leg.leg_id)
+                refusal = SERVER_ERROR
                 break
-        if leg.leg_id in self._legs:
-            await self.hangup(leg.leg_id, NOT_FOUND)
+        with contextlib.suppress(LegGone):
+            await self.hangup(leg.leg_id, refusal)
 
     def _handle_progress(self, event: CallProgress) -> None:
         if leg := self._legs.get(event.leg_id):

@@ -137,3 +137,22 @@ async def test_outbound_calls_offer_plain_audio_that_strict_gateways_accept(engi
     await calls.hangup(leg.leg_id)
     run = await asyncio.to_thread(sipp_result, gateway, tmp_path, 30)
     assert (run.returncode, run.successful, run.failed) == (0, 1, 0), run.output
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(60)
+async def test_a_failing_feature_refuses_the_caller_and_keeps_the_box_up(engine_stack, caplog):
+    async def broken(leg: Leg) -> bool:
+        raise RuntimeError("feature bug")
+
+    engine_stack.calls.add_offer_handler(broken)
+    with Phone.start(port=ALICE_PORT, name="alice") as alice:
+        await blocking(alice.call, engine_stack.uri("400"))
+        ended = await blocking(alice.wait_for, "state", state="DISCONNECTED", timeout=10)
+        assert ended["code"] == 500
+        assert "feature bug" in caplog.text
+        # The box is still up: the next caller gets the same clear answer.
+        await blocking(alice.call, engine_stack.uri("400"))
+        ended = await blocking(alice.wait_for, "state", state="DISCONNECTED", timeout=10)
+        assert ended["code"] == 500
+    assert engine_stack.calls.stats().total_legs == 2

@@ -129,11 +129,12 @@ cd "$src"
     --with-external-gsm --with-external-speex --with-external-srtp --enable-speex-resample \
     CFLAGS="-O2 -fPIC -DNDEBUG -g0" CXXFLAGS="-O2 -fPIC -DNDEBUG -g0" \
     LIBS="-lspeexdsp" >&2
-make -s -j"$jobs" lib >&2 2>"$work/make.log" || { tail -n 40 "$work/make.log" >&2; die "pjproject build failed"; }
+make -s -j"$jobs" lib >"$work/make.log" 2>&1 || { tail -n 40 "$work/make.log" >&2; die "pjproject build failed"; }
 
 cd pjsip-apps/src/swig/python
-make -s USE_PYTHON3=1 PYTHON_EXE="$PYTHON" pjsua2_wrap.cpp >&2
-MAKE="make" "$PYTHON" setup.py -q bdist_wheel -d "$work/dist" >&2 2>"$work/wheel.log" \
+make -s USE_PYTHON3=1 PYTHON_EXE="$PYTHON" pjsua2_wrap.cpp >"$work/swig.log" 2>&1 \
+    || { tail -n 40 "$work/swig.log" >&2; die "SWIG could not wrap pjsua2"; }
+MAKE="make" "$PYTHON" setup.py -q bdist_wheel -d "$work/dist" >"$work/wheel.log" 2>&1 \
     || { tail -n 40 "$work/wheel.log" >&2; die "pjsua2 binding build failed"; }
 
 mkdir -p "$out"

@@ -116,12 +116,16 @@ class SipEngine:
         """Run `fn` on the SIP thread at its next poll (callable from any thread)."""
         self._commands.put((fn, None))
 
-    def _drain(self) -> None:
+    def _queued(self):
+        """Take every command queued so far."""
         while True:
             try:
-                fn, future = self._commands.get_nowait()
+                yield self._commands.get_nowait()
             except queue.Empty:
                 return
+
+    def _drain(self) -> None:
+        for fn, future in self._queued():
             if future is not None and not future.set_running_or_notify_cancel():
                 continue
             try:
@@ -136,11 +140,7 @@ class SipEngine:
                     future.set_result(result)
 
     def _fail_pending(self) -> None:
-        while True:
-            try:
-                _, future = self._commands.get_nowait()
-            except queue.Empty:
-                return
+        for _, future in self._queued():
             if future is not None and future.set_running_or_notify_cancel():
                 future.set_exception(EngineError("the SIP engine has stopped"))
 
