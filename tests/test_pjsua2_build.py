@@ -1,5 +1,6 @@
 """The pjsua2 in the venv is the appliance build, and its recipe reuses the cache."""
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -40,23 +41,48 @@ def cached_sources() -> list[Path]:
     return sorted(p for p in src.glob("*pjproject*.tar.*") if not p.name.endswith(".part"))
 
 
-@pytest.mark.skipif(not cached_sources(), reason="no pjproject tarball in the cache yet")
-def test_a_second_build_comes_from_the_cache_in_seconds():
-    env = {**os.environ, "PJPROJECT_TARBALL": str(cached_sources()[-1])}
-    result = subprocess.run(
+def build(**env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
         [str(REPO / "image_build" / "pjsua2" / "build.sh"), sys.executable],
         capture_output=True,
         text=True,
-        timeout=30,
-        env=env,
+        timeout=60,
+        env={**os.environ, **env},
         check=False,
+    )
+
+
+needs_cached_source = pytest.mark.skipif(
+    not cached_sources(), reason="no pjproject tarball in the cache yet"
+)
+
+
+@needs_cached_source
+@pytest.mark.parametrize("source", ["PJPROJECT_TARBALL", "PJPROJECT_URL"])
+def test_a_second_build_comes_from_the_cache_in_seconds(source):
+    tarball = cached_sources()[-1]
+    value = str(tarball) if source == "PJPROJECT_TARBALL" else tarball.as_uri()
+    result = build(
+        **{source: value}, PJPROJECT_SHA256=hashlib.sha256(tarball.read_bytes()).hexdigest()
     )
     assert result.returncode == 0, result.stderr[-2000:]
     assert "cached build" in result.stderr
-    wheel = Path(result.stdout.strip().splitlines()[-1])
+    wheel = Path(result.stdout.strip())
     assert wheel.name.startswith("pjsua2-2.17-")
     assert wheel.suffix == ".whl"
     assert wheel.exists()
+
+
+@needs_cached_source
+def test_a_download_with_the_wrong_checksum_is_refused_and_not_kept():
+    src = cached_sources()[-1].parent
+    before = set(src.iterdir())
+    result = build(
+        PJPROJECT_URL=cached_sources()[-1].as_uri() + "?wrong", PJPROJECT_SHA256="0" * 64
+    )
+    assert result.returncode != 0
+    assert "does not match PJPROJECT_SHA256" in result.stderr
+    assert set(src.iterdir()) == before
 
 
 def test_set_up_is_complete_and_has_nothing_left_to_do():

@@ -68,12 +68,13 @@ debian_tarball() {
 }
 
 url_tarball() {
-    local name="$cache/src/url-$(printf '%s' "$PJPROJECT_URL" | sha256sum | cut -c1-16).tar.gz"
+    local name="$cache/src/url-$(printf '%s' "$PJPROJECT_URL" | sha256sum | cut -c1-16).tar"
     if [ ! -f "$name" ]; then
         curl -fsSL -o "$name.part" "$PJPROJECT_URL" || die "download failed: $PJPROJECT_URL"
         mv "$name.part" "$name"
     fi
     if [ -n "${PJPROJECT_SHA256:-}" ] && [ "$(sha256 "$name")" != "$PJPROJECT_SHA256" ]; then
+        rm -f "$name"   # a bad download must not stay cached
         die "$PJPROJECT_URL does not match PJPROJECT_SHA256"
     fi
     echo "$name"

@@ -81,10 +81,10 @@ class SipEngine:
             started.set_exception(_translate(exc))
             return
         self._core = core
-        started.set_result(None)
         logger.info(
             "SIP engine listening on %s:%d", self._settings.address, self._settings.sip_port
         )
+        started.set_result(None)
         try:
             while not self._stopping.is_set():
                 self._poll(core)
