@@ -11,6 +11,7 @@ from firmware import config as config_mod
 from firmware.config import ConfigError
 
 EX_CONFIG = 78  # sysexits: systemd's unit does not restart on it (RestartPreventExitStatus)
+EX_OSERR = 71  # sysexits: the system refused something the box needs (files, sockets)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -33,7 +34,7 @@ def _run(cfg: config_mod.Config) -> int:
     # Imported here so `callbox status` and `config` start fast and need no pjsua2.
     from firmware.daemon import serve  # noqa: PLC0415
     from firmware.logs import start_logging  # noqa: PLC0415
-    from pbx.sip import ListenError  # noqa: PLC0415
+    from pbx.sip import EngineError, ListenError  # noqa: PLC0415
 
     listener = start_logging(cfg.daemon.log_level)
     try:
@@ -41,6 +42,9 @@ def _run(cfg: config_mod.Config) -> int:
     except ListenError as err:
         print(f"callbox: engine.sip_port: {err}", file=sys.stderr)
         return EX_CONFIG
+    except (OSError, EngineError) as err:
+        print(f"callbox: cannot start: {err}", file=sys.stderr)
+        return EX_OSERR
     finally:
         listener.stop()
     return 0

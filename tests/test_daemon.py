@@ -59,6 +59,17 @@ def test_python_dash_m_firmware_runs_the_same_checks(workdir):
     assert "web.https_port: must be between 1 and 65535; got 0" in result.stderr
 
 
+def test_an_unusable_data_directory_is_reported_without_a_traceback(workdir):
+    (workdir / "occupied").write_text("a file where the data directory should be")
+    path = workdir / "callbox.toml"
+    path.write_text('[daemon]\ndata_dir = "occupied"\n[engine]\nsip_port = 5999\n')
+    result = run_callbox("--config", str(path), "run")
+    assert result.returncode == 71
+    assert "callbox: cannot start:" in result.stderr
+    assert "occupied" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_status_without_a_running_daemon_says_so(make_daemon):
     result = run_callbox("--config", str(make_daemon().config_path), "status")
     assert result.returncode == 1
