@@ -15,7 +15,8 @@ APT_PACKAGES := \
 	build-essential pkg-config curl ca-certificates xz-utils \
 	python3 python3-venv python3-dev libsystemd-dev \
 	swig libssl-dev libopus-dev uuid-dev libgsm1-dev libspeex-dev libspeexdsp-dev libsrtp2-dev \
-	sqlite3 sip-tester iproute2 systemd
+	sqlite3 sip-tester iproute2 systemd \
+	kamailio kamailio-sqlite-modules kamailio-tls-modules
 
 PYTEST_ARGS ?=
 

@@ -13,7 +13,7 @@ from pbx.calls import CallService
 from pbx.diagnostics import Diagnostics
 from pbx.loop_guard import LoopGuard
 from pbx.sip import EngineSettings, SipEngine
-from pbx.store import CdrStore, Database
+from pbx.store import CdrStore, main_database
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +48,7 @@ class Box:
         guard = LoopGuard(asyncio.get_running_loop())
         bus = EventBus(guard)
 
-        database = Database(data_dir / "callbox.db")
+        database = main_database(data_dir / "callbox.db")
         await database.open()
         stack.push_async_callback(database.close)
         cdrs = CdrStore(database)

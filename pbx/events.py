@@ -76,3 +76,20 @@ class PlaybackFinished:
 
     player_id: int
     leg_id: int
+
+
+@dataclass(frozen=True)
+class SecurityEvent:
+    """The edge saw an attack or a failed login: scanner, flood, bad secret, ban."""
+
+    kind: str
+    source: str
+    user: str = ""
+
+
+@dataclass(frozen=True)
+class EdgeRestarted:
+    """The SIP edge died and was started again."""
+
+    exit_code: int
+    restarts: int

@@ -11,7 +11,7 @@ from pbx.bus import EventBus
 from pbx.calls import CallService
 from pbx.loop_guard import LoopGuard
 from pbx.sip import EngineSettings, SipEngine
-from pbx.store import CdrStore, Database
+from pbx.store import CdrStore, main_database
 from tests.harness import Daemon, free_port, short_tempdir
 
 
@@ -65,7 +65,7 @@ async def engine_stack(tmp_path):
     loop.set_debug(True)
     guard = LoopGuard(loop)
     bus = EventBus(guard)
-    database = Database(tmp_path / "callbox.db")
+    database = main_database(tmp_path / "callbox.db")
     await database.open()
     port = free_port()
     engine = SipEngine(

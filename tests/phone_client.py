@@ -4,6 +4,14 @@
         alice.call("sip:*43@127.0.0.1:5080")
         alice.wait_for("state", state="CONFIRMED", timeout=5)
 
+A phone registered to a registrar (which is also its outbound proxy) dials
+bare numbers:
+
+    with Phone.start(port=7002, registrar="sip:127.0.0.1:5060", user="1001",
+                     secret="...", display_name="Alice") as alice:
+        alice.wait_for("registration", active=True, timeout=10)
+        alice.call("1002")
+
 Every wait is on an event from the phone, never on the clock: a timeout only
 bounds how long a missing event is waited for.
 """
@@ -50,18 +58,38 @@ class Phone:
         rtp_port: int | None = None,
         log_level: int = 1,
         timeout: float = 10.0,
+        *,
+        registrar: str | None = None,
+        user: str | None = None,
+        secret: str | None = None,
+        transport: str = "udp",
+        bind: str = "127.0.0.1",
+        display_name: str | None = None,
+        register: bool = True,
     ) -> Self:
-        """Spawn a phone listening on 127.0.0.1:`port` and wait until it is ready.
+        """Spawn a phone listening on `bind`:`port` and wait until it is ready.
 
-        `log_level` is pjsip's (1 errors .. 5 every SIP message); the log is `log_path`.
+        With `registrar` (e.g. "sip:127.0.0.1:5060") the phone registers there as
+        `user` with `secret` (unless `register` is False) and sends its calls
+        through it. This does not wait for the registration: wait for the
+        "registration" event (active=True). `log_level` is pjsip's (1 errors ..
+        5 every SIP message); the log is `log_path`.
         """
+        if registrar is not None and (user is None or secret is None):
+            raise ValueError("a phone with a registrar needs user and secret")
         log = tempfile.NamedTemporaryFile(  # noqa: SIM115 - the phone owns it until close
             prefix=f"sip_phone_{name}_{port}_", suffix=".log", delete=False
         )
         command = [sys.executable, str(PHONE_SCRIPT), "--port", str(port), "--name", name]
-        command += ["--log-level", str(log_level)]
+        command += ["--log-level", str(log_level), "--bind", bind, "--transport", transport]
         if rtp_port is not None:
             command += ["--rtp-port", str(rtp_port)]
+        if registrar is not None:
+            command += ["--registrar", registrar, "--user", str(user), "--secret", str(secret)]
+            if display_name is not None:
+                command += ["--display-name", display_name]
+            if not register:
+                command.append("--no-register")
         process = subprocess.Popen(
             command,
             stdin=subprocess.PIPE,
@@ -198,7 +226,16 @@ class Phone:
         return reply
 
     def call(self, uri: str) -> None:
+        """Call a full URI or, on a phone with a registrar, a bare number ("1002")."""
         self.command("call", uri=uri)
+
+    def register(self) -> None:
+        """(Re-)register; the outcome arrives as a "registration" event."""
+        self.command("register")
+
+    def unregister(self) -> None:
+        """Unregister; the outcome arrives as a "registration" event (active=False)."""
+        self.command("unregister")
 
     def answer(self, code: int = 200) -> None:
         self.command("answer", code=code)

@@ -1,16 +1,23 @@
 """A scripted SIP phone for integration tests, run as its own process.
 
-    python tests/sip_phone.py --port 7001 [--name alice] [--rtp-port N]
+    python tests/sip_phone.py --port 7001 [--name alice] [--rtp-port N] [--bind 127.0.0.1]
+        [--transport udp|tcp|tls] [--registrar sip:127.0.0.1:5060 --user 1001 --secret S
+        [--display-name Alice] [--no-register]]
 
 It speaks JSON lines: commands on stdin, events on stdout (see `SipPhone` for
 the list). Everything pjsip prints goes to stderr: the process moves its real
 stdout to a private descriptor before pjsua2 starts, so a stray log line can
 never corrupt the protocol.
 
-One UDP transport on 127.0.0.1:<port>, one local account (no registration),
-one "current call" at a time. All pj objects live on the main thread; the
-callbacks only read state and emit events, and objects are freed from the main
-loop, never inside a callback of the object itself.
+One SIP transport (UDP, TCP or TLS) on <bind>:<port>, one account, one
+"current call" at a time. Without --registrar the account is local (no
+registration; calls go to full URIs). With --registrar the account registers
+there with digest credentials and uses it as outbound proxy, so a bare number
+can be dialled.
+
+All pj objects live on the main thread; the callbacks only read state and emit
+events, and objects are freed from the main loop, never inside a callback of
+the object itself.
 """
 
 import argparse
@@ -43,6 +50,13 @@ _STATE_NAMES = {
 }
 # G.711 first so the phone talks like the trunks and handsets Callbox serves.
 _CODEC_PRIORITIES = {"PCMU/8000/1": 255, "PCMA/8000/1": 254}
+_TRANSPORTS = {
+    "udp": pj.PJSIP_TRANSPORT_UDP,
+    "tcp": pj.PJSIP_TRANSPORT_TCP,
+    "tls": pj.PJSIP_TRANSPORT_TLS,
+}
+REG_TIMEOUT_SEC = 300
+REG_RETRY_SEC = 2
 
 
 class CommandError(Exception):
@@ -106,6 +120,37 @@ def write_tone_wav(path: str, hz: float, seconds: float) -> None:
         out.writeframes(frames)
 
 
+def uri_host(uri: str) -> str:
+    """The host of a SIP URI, without user, port or parameters: sip:u@h:5060;x=y -> h."""
+    rest = uri.strip().strip("<>")
+    rest = rest.split(":", 1)[1] if rest.lower().startswith(("sip:", "sips:")) else rest
+    rest = rest.split(";", 1)[0].split("?", 1)[0].rsplit("@", 1)[-1]
+    if rest.startswith("["):  # IPv6 reference: keep the brackets
+        return rest[: rest.index("]") + 1] if "]" in rest else rest
+    return rest.split(":", 1)[0]
+
+
+def caller_parts(name_addr: str) -> tuple[str, str]:
+    """Display name and user part of a name-addr: '"Alice" <sip:1001@h>' -> ("Alice", "1001")."""
+    text = name_addr.strip()
+    name, uri = "", text
+    if "<" in text:
+        name, uri = text.split("<", 1)
+        uri = uri.split(">", 1)[0]
+        name = name.strip()
+        if len(name) >= 2 and name[0] == name[-1] == '"':
+            name = name[1:-1].replace('\\"', '"').replace("\\\\", "\\")
+    else:
+        uri = text.split(";", 1)[0]  # a bare addr-spec: parameters belong to the header
+    scheme, _, rest = uri.partition(":")
+    if not rest:
+        return name, ""
+    if scheme.lower() == "tel":
+        return name, rest.split(";", 1)[0]
+    user = rest.rsplit("@", 1)[0] if "@" in rest else ""
+    return name, user.split(";", 1)[0].split(":", 1)[0]
+
+
 class PhoneCall(pj.Call):
     """One call; reports its state changes, media and DTMF to the phone."""
 
@@ -166,7 +211,7 @@ class PhoneCall(pj.Call):
 
 
 class PhoneAccount(pj.Account):
-    """The phone's one local account: incoming INVITEs land here."""
+    """The phone's one account: incoming INVITEs land here; registration is reported."""
 
     def __init__(self, phone: "SipPhone") -> None:
         super().__init__()
@@ -175,6 +220,21 @@ class PhoneAccount(pj.Account):
     def onIncomingCall(self, prm: "pj.OnIncomingCallParam") -> None:
         self.phone.incoming(prm.callId)
 
+    def onRegState(self, prm: "pj.OnRegStateParam") -> None:
+        info = self.getInfo()  # keep it alive while its fields are read
+        active = bool(info.regIsActive)
+        expires = int(info.regExpiresSec)
+        # pjsip reports "not specified" (0xFFFFFFFF or -1) while unregistered.
+        if not active or expires < 0 or expires >= 0xFFFFFFFF:
+            expires = 0
+        self.phone.out.emit(
+            "registration",
+            code=int(info.regStatus),
+            reason=info.regStatusText,
+            active=active,
+            expires=expires,
+        )
+
 
 class SipPhone:
     """The phone: pjsua2 endpoint, account, calls, player, recorder, command loop.
@@ -182,11 +242,15 @@ class SipPhone:
     Commands (stdin), each answered by {"event": "ok", "cmd": ...} or
     {"event": "error", "cmd": ..., "message": ...}:
       call {uri} | answer {code=200} | hangup {code?} | play_tone {hz, seconds=1.0}
-      stop_tone | record {path, seconds?} | stop_record | dtmf {digits} | quit
-    Events (stdout): ready {port}, incoming {from, to, call}, busy {from, call},
-      state {state, code, reason, call}, early_media {call}, media {call} (after
-      state CONFIRMED), dtmf {digit, call},
-      recorded {path}.
+      stop_tone | record {path, seconds?} | stop_record | dtmf {digits}
+      register | unregister (only with --registrar) | quit
+    `call` takes a full URI, or with --registrar a bare number or user, which is
+    dialled as sip:<number>@<registrar host> through the registrar.
+    Events (stdout): ready {port}, incoming {from, to, caller_name, caller_number,
+      call}, busy {from, caller_name, caller_number, call}, state {state, code,
+      reason, call}, early_media {call}, media {call} (after state CONFIRMED),
+      dtmf {digit, call}, recorded {path}, registration {code, reason, active,
+      expires}.
     """
 
     def __init__(self, args: argparse.Namespace, out: EventOut) -> None:
@@ -216,9 +280,11 @@ class SipPhone:
         self.ep.libInit(self._endpoint_config())
         self.ep.audDevManager().setNullDev()
         transport = pj.TransportConfig()
-        transport.boundAddress = "127.0.0.1"
+        transport.boundAddress = self.args.bind
         transport.port = self.args.port
-        self.ep.transportCreate(pj.PJSIP_TRANSPORT_UDP, transport)
+        if self.args.transport == "tls":
+            transport.tlsConfig.verifyServer = False  # the box has a self-signed certificate
+        self.ep.transportCreate(_TRANSPORTS[self.args.transport], transport)
         for codec in self.ep.codecEnum2():
             if codec.codecId in _CODEC_PRIORITIES:
                 self.ep.codecSetPriority(codec.codecId, _CODEC_PRIORITIES[codec.codecId])
@@ -244,15 +310,45 @@ class SipPhone:
         return cfg
 
     def _account_config(self) -> "pj.AccountConfig":
-        name, port = self.args.name, self.args.port
+        args = self.args
         cfg = pj.AccountConfig()
-        cfg.idUri = f'"{name}" <sip:{name}@127.0.0.1:{port}>'
+        if args.registrar:
+            self._registrar_config(cfg)
+        else:
+            cfg.idUri = f'"{args.name}" <sip:{args.name}@{args.bind}:{args.port}>'
         media = cfg.mediaConfig.transportConfig
-        media.boundAddress = "127.0.0.1"
-        media.port = self.args.rtp_port
+        media.boundAddress = args.bind
+        media.port = args.rtp_port
         media.portRange = RTP_PORT_RANGE
         cfg.mediaConfig.srtpUse = pj.PJMEDIA_SRTP_DISABLED
         return cfg
+
+    def _registrar_config(self, cfg: "pj.AccountConfig") -> None:
+        """Identity user@registrar host, digest credentials, registrar as outbound proxy."""
+        args = self.args
+        uri = f"sip:{args.user}@{uri_host(args.registrar)}"
+        if args.display_name:
+            display = args.display_name.replace("\\", "\\\\").replace('"', '\\"')
+            uri = f'"{display}" <{uri}>'
+        cfg.idUri = uri
+        cfg.regConfig.registrarUri = self.registrar_uri
+        cfg.regConfig.timeoutSec = REG_TIMEOUT_SEC
+        cfg.regConfig.retryIntervalSec = REG_RETRY_SEC
+        if hasattr(cfg.regConfig, "firstRetryIntervalSec"):
+            cfg.regConfig.firstRetryIntervalSec = 1
+        cfg.regConfig.randomRetryIntervalSec = 0  # pjsua's default adds up to 10 s at random
+        cfg.regConfig.registerOnAdd = args.register
+        cred = pj.AuthCredInfo("digest", "*", args.user, 0, args.secret)
+        cfg.sipConfig.authCreds.append(cred)
+        cfg.sipConfig.proxies.append(self.registrar_uri + ";lr")
+
+    @property
+    def registrar_uri(self) -> str:
+        """--registrar, with ;transport=tcp|tls when the phone does not use UDP."""
+        uri, transport = self.args.registrar, self.args.transport
+        if transport != "udp" and "transport=" not in uri.lower():
+            uri += f";transport={transport}"
+        return uri
 
     def run(self) -> None:
         """Pump pjsip and stdin until `quit` or end of input."""
@@ -307,14 +403,18 @@ class SipPhone:
     def incoming(self, call_id: int) -> None:
         call = self._new_call(call_id)
         info = call.getInfo()
+        name, number = caller_parts(info.remoteUri)
+        caller = {"caller_name": name, "caller_number": number}
         if self.current is not None and not self.current.disconnected:
             # One line only: a second caller hears busy, like a real handset.
             call.quiet = True
-            self.out.emit("busy", **{"from": info.remoteUri, "call": call.key})
+            fields = {"from": info.remoteUri, **caller}
+            self.out.emit("busy", **fields, call=call.key)
             call.hangup(op_param(486))
             return
         self.current = call
-        self.out.emit("incoming", **{"from": info.remoteUri, "to": info.localUri, "call": call.key})
+        fields = {"from": info.remoteUri, "to": info.localUri, **caller}
+        self.out.emit("incoming", **fields, call=call.key)
 
     def forget_call_later(self, key: int) -> None:
         """Called from the call's own DISCONNECTED callback: free it from the loop."""
@@ -362,12 +462,33 @@ class SipPhone:
         else:
             self.out.emit("ok", cmd=name)
 
+    def _dial_target(self, uri: str) -> str:
+        """A full URI as given; a bare number becomes sip:<number>@<registrar host>."""
+        uri = uri.strip()
+        if uri.lower().startswith(("sip:", "sips:", "tel:", "<", '"')):
+            return uri
+        if not self.args.registrar:
+            raise CommandError(f"{uri!r} is not a SIP URI and the phone has no registrar")
+        return f"sip:{uri}" if "@" in uri else f"sip:{uri}@{uri_host(self.args.registrar)}"
+
+    def _registered_account(self) -> PhoneAccount:
+        if not self.args.registrar or self.account is None:
+            raise CommandError("the phone has no registrar (start it with --registrar)")
+        return self.account
+
+    def cmd_register(self, msg: dict) -> None:
+        self._registered_account().setRegistration(True)
+
+    def cmd_unregister(self, msg: dict) -> None:
+        self._registered_account().setRegistration(False)
+
     def cmd_call(self, msg: dict) -> None:
         if self.current is not None and not self.current.disconnected:
             raise CommandError("a call is already in progress")
+        target = self._dial_target(str(msg["uri"]))
         call = self._new_call()
         try:
-            call.makeCall(str(msg["uri"]), op_param())
+            call.makeCall(target, op_param())
         except pj.Error:
             self.calls.pop(call.key, None)
             raise
@@ -446,8 +567,24 @@ class SipPhone:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--port", type=int, required=True, help="SIP UDP port on 127.0.0.1")
-    parser.add_argument("--name", default="phone", help="user part and display name")
+    parser.add_argument("--port", type=int, required=True, help="SIP port on --bind")
+    parser.add_argument(
+        "--name", default="phone", help="user part and display name (without --registrar)"
+    )
+    parser.add_argument(
+        "--bind", default="127.0.0.1", help="address of the SIP transport and RTP (127.0.0.1)"
+    )
+    parser.add_argument("--transport", choices=sorted(_TRANSPORTS), default="udp")
+    parser.add_argument("--registrar", help="registrar and outbound proxy: sip:127.0.0.1:5060")
+    parser.add_argument("--user", help="SIP user (extension) to register, e.g. 1001")
+    parser.add_argument("--secret", help="digest password of --user")
+    parser.add_argument("--display-name", help="display name of the registered identity")
+    parser.add_argument(
+        "--no-register",
+        dest="register",
+        action="store_false",
+        help="add the account without registering (send the register command later)",
+    )
     parser.add_argument(
         "--rtp-port",
         type=int,
@@ -458,6 +595,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--log-level", type=int, default=1, help="pjsip log level on stderr (1 errors .. 5)"
     )
     args = parser.parse_args(argv)
+    if args.registrar and (not args.user or args.secret is None):
+        parser.error("--registrar needs --user and --secret")
+    if args.registrar and not args.registrar.lower().startswith(("sip:", "sips:")):
+        parser.error("--registrar must be a sip: URI, e.g. sip:127.0.0.1:5060")
     if args.rtp_port is None:
         args.rtp_port = 30000 + (args.port % 1000) * RTP_PORT_RANGE
     return args

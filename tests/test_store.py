@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pbx.store import CdrEntry, CdrStore, Database
+from pbx.store import CdrEntry, CdrStore, main_database
 
 
 def entry(uid: str) -> CdrEntry:
@@ -22,7 +22,7 @@ def entry(uid: str) -> CdrEntry:
 
 @pytest.mark.asyncio
 async def test_a_failed_write_in_a_batch_loses_none_of_the_others(tmp_path):
-    database = Database(tmp_path / "callbox.db")
+    database = main_database(tmp_path / "callbox.db")
     await database.open()
     cdrs = CdrStore(database)
     first = cdrs.started(entry("a" * 32))
@@ -35,7 +35,7 @@ async def test_a_failed_write_in_a_batch_loses_none_of_the_others(tmp_path):
     assert not any(isinstance(r, Exception) for r in (results[0], results[2], results[3]))
     await database.close()
 
-    reopened = Database(tmp_path / "callbox.db")
+    reopened = main_database(tmp_path / "callbox.db")
     await reopened.open()
     records = await CdrStore(reopened).recent()
     await reopened.close()
@@ -47,7 +47,7 @@ async def test_a_failed_write_in_a_batch_loses_none_of_the_others(tmp_path):
 
 @pytest.mark.asyncio
 async def test_records_open_at_start_are_marked_interrupted(tmp_path):
-    database = Database(tmp_path / "callbox.db")
+    database = main_database(tmp_path / "callbox.db")
     await database.open()
     cdrs = CdrStore(database)
     await cdrs.started(entry("c" * 32))

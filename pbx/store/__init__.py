@@ -1,6 +1,16 @@
 """Storage: SQLite through peewee, the only package that imports it."""
 
+from pathlib import Path
+
+from pbx.store import models
 from pbx.store.cdr import CdrEntry, CdrStore
 from pbx.store.database import Database
+from pbx.store.extensions import ExtensionStore
 
-__all__ = ["CdrEntry", "CdrStore", "Database"]
+
+def main_database(path: Path) -> Database:
+    """The box's own database: configuration, call records, events."""
+    return Database(path, models.MAIN)
+
+
+__all__ = ["CdrEntry", "CdrStore", "Database", "ExtensionStore", "main_database"]

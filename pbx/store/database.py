@@ -10,8 +10,6 @@ from typing import TypeVar
 
 import peewee
 
-from pbx.store import models
-
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -30,8 +28,9 @@ class Database:
     burst of call records costs one fsync, not one each.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, models: list[type[peewee.Model]]) -> None:
         self.path = path
+        self._models = models
         self._db = peewee.SqliteDatabase(None, pragmas=_PRAGMAS)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="db")
         self._writes: queue.SimpleQueue = queue.SimpleQueue()
@@ -44,8 +43,8 @@ class Database:
     def _open(self) -> None:
         self._db.init(str(self.path))
         self._db.connect()
-        models.bind(self._db)
-        self._db.create_tables(models.ALL, safe=True)
+        self._db.bind(self._models)
+        self._db.create_tables(self._models, safe=True)
         logger.info("database %s open", self.path)
 
     def submit(self, fn: Callable[[], T]) -> "asyncio.Future[T]":

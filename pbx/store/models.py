@@ -3,12 +3,7 @@
 import peewee
 
 
-class _Base(peewee.Model):
-    class Meta:
-        database = peewee.DatabaseProxy()
-
-
-class CallRecord(_Base):
+class CallRecord(peewee.Model):
     """One call leg's detail record, written as the leg starts and completed as it ends."""
 
     uid = peewee.CharField(unique=True, max_length=32)
@@ -31,9 +26,21 @@ class CallRecord(_Base):
         table_name = "call_record"
 
 
-ALL = [CallRecord]
+class ExtensionRecord(peewee.Model):
+    """An extension; its secret is kept only as the digest hashes the edge checks."""
+
+    number = peewee.CharField(unique=True, max_length=8)
+    name = peewee.CharField(max_length=64)
+    caller_id_name = peewee.CharField(max_length=64)
+    caller_id_number = peewee.CharField(max_length=32)
+    permission = peewee.IntegerField()
+    max_calls = peewee.IntegerField()
+    ha1 = peewee.CharField(max_length=32)
+    ha1b = peewee.CharField(max_length=32)
+    updated_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "extension"
 
 
-def bind(database: peewee.Database) -> None:
-    """Point every model at `database`."""
-    _Base._meta.database.initialize(database)
+MAIN = [CallRecord, ExtensionRecord]

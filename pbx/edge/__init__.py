@@ -1,0 +1,1 @@
+"""The SIP edge: Kamailio, configured, provisioned and supervised by the daemon."""

@@ -1,0 +1,312 @@
+"""Kamailio's configuration, rendered from the box's settings at every start."""
+
+import glob
+import ipaddress
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pbx.extensions import REALM
+
+# User-Agents of SIP scanning and cracking tools; their requests get no answer at all.
+SCANNER_AGENTS = (
+    "friendly-scanner",
+    "sipcli",
+    "sipvicious",
+    "VaxSIPUserAgent",
+    "sundayddr",
+    "iWar",
+    "SIParator",
+    "smap",
+    "pplsip",
+    "sip-scan",
+    "SIPScan",
+)
+SECURITY_TAG = "CBX-SEC"  # marks the log lines the supervisor turns into security events
+
+
+@dataclass(frozen=True)
+class EdgeSettings:
+    """Where the edge listens, where the engine is, and how hard it defends itself."""
+
+    address: str
+    udp_port: int
+    tcp_port: int
+    tls_port: int
+    engine_address: str
+    engine_port: int
+    state_dir: Path
+    allow: tuple[str, ...] = ()
+    auth_failures_before_ban: int = 10
+    auth_failure_window_s: int = 600
+    ban_s: int = 1800
+    requests_per_2s: int = 40
+    workers: int = 4
+    nonce_secret: str = field(default="", repr=False)
+
+    @property
+    def db_path(self) -> Path:
+        return self.state_dir / "edge.db"
+
+    @property
+    def cert_path(self) -> Path:
+        return self.state_dir / "tls" / "cert.pem"
+
+    @property
+    def key_path(self) -> Path:
+        return self.state_dir / "tls" / "key.pem"
+
+
+def module_dir() -> str:
+    """Where Debian put Kamailio's modules (the multiarch path differs per machine)."""
+    found = sorted(glob.glob("/usr/lib/*/kamailio/modules")) + sorted(
+        glob.glob("/usr/lib/kamailio/modules")
+    )
+    return found[0] if found else "/usr/lib/kamailio/modules"
+
+
+_MODULES = (
+    "kex",
+    "corex",
+    "tm",
+    "tmx",
+    "sl",
+    "rr",
+    "pv",
+    "maxfwd",
+    "usrloc",
+    "registrar",
+    "textops",
+    "siputils",
+    "xlog",
+    "sanity",
+    "db_sqlite",
+    "auth",
+    "auth_db",
+    "pike",
+    "htable",
+    "ipops",
+    "nathelper",
+    "tls",
+)
+
+
+def _listeners(s: EdgeSettings) -> list[str]:
+    lines = [
+        f"listen=udp:{s.address}:{s.udp_port}",
+        f"listen=tcp:{s.address}:{s.tcp_port}",
+        f"listen=tls:{s.address}:{s.tls_port}",
+    ]
+    address = ipaddress.ip_address(s.address)
+    if not (address.is_unspecified or address == ipaddress.ip_address(s.engine_address)):
+        # The engine is on loopback: the edge needs a socket there to reach it.
+        lines.append(f"listen=udp:{s.engine_address}:{s.udp_port}")
+    return lines
+
+
+def _allow_set(s: EdgeSettings) -> str:
+    """Kamailio lines setting $var(allowed) for sources on the allow-list."""
+    if not s.allow:
+        return "$var(allowed) = 0;"
+    test = " || ".join(f'is_in_subnet("$si", "{net}")' for net in s.allow)
+    return f"if ({test}) {{ $var(allowed) = 1; }} else {{ $var(allowed) = 0; }}"
+
+
+def _globals(s: EdgeSettings) -> str:
+    return "\n".join(
+        [
+            "#!KAMAILIO",
+            "# Written by the Callbox daemon at every start; edits here are lost.",
+            "debug=1",
+            "log_stderror=yes",
+            "memdbg=5",
+            "memlog=5",
+            f"children={s.workers}",
+            f"tcp_children={s.workers}",
+            "enable_tls=yes",
+            "auto_aliases=no",
+            "tcp_accept_no_cl=yes",
+            "tcp_max_connections=2048",
+            "tls_max_connections=2048",
+            "tcp_connection_lifetime=3605",
+            # Never tell a scanner what runs here.
+            "server_signature=no",
+            'user_agent_header="User-Agent: pbx"',
+            "sip_warning=0",
+            *_listeners(s),
+            f'mpath="{module_dir()}/"',
+            *(f'loadmodule "{m}.so"' for m in _MODULES),
+        ]
+    )
+
+
+def _modparams(s: EdgeSettings) -> str:
+    params = [
+        ("tm", "failure_reply_mode", 3),
+        ("tm", "fr_timer", 30000),
+        ("tm", "fr_inv_timer", 120000),
+        ("rr", "enable_full_lr", 0),
+        ("registrar", "method_filtering", 1),
+        ("registrar", "max_expires", 3600),
+        ("registrar", "min_expires", 60),
+        ("usrloc", "db_mode", 0),
+        ("auth", "nonce_expire", 300),
+        ("auth", "secret", s.nonce_secret),
+        ("auth_db", "db_url", f"sqlite://{s.db_path}"),
+        ("auth_db", "calculate_ha1", 0),
+        ("auth_db", "password_column", "ha1"),
+        ("auth_db", "use_domain", 0),
+        ("auth_db", "load_credentials", ""),
+        ("pike", "sampling_time_unit", 2),
+        ("pike", "reqs_density_per_unit", s.requests_per_2s),
+        ("pike", "remove_latency", 4),
+        ("htable", "htable", f"ipban=>size=8;autoexpire={s.ban_s};"),
+        ("htable", "htable", f"authfail=>size=8;autoexpire={s.auth_failure_window_s};"),
+        ("tls", "config", str(s.state_dir / "tls.cfg")),
+    ]
+    return "\n".join(
+        f'modparam("{m}", "{k}", {v if isinstance(v, int) else chr(34) + str(v) + chr(34)})'
+        for m, k, v in params
+    )
+
+
+_ROUTES = r"""
+request_route {
+    route(REQINIT);
+    if (is_method("CANCEL")) {
+        if (t_check_trans()) { route(RELAY); }
+        exit;
+    }
+    if (!is_method("ACK")) {
+        if (t_precheck_trans()) { t_check_trans(); exit; }
+        t_check_trans();
+    }
+    route(WITHINDLG);
+    remove_hf("Route");
+    if (is_method("INVITE")) { record_route(); }
+    if ($var(from_engine) == 1) { route(FROM_ENGINE); exit; }
+    if (is_method("OPTIONS") && uri == myself && $rU == $null) {
+        sl_send_reply("200", "OK");
+        exit;
+    }
+    route(AUTH);
+    if (is_method("REGISTER")) {
+        if (!save("location")) { sl_reply_error(); }
+        exit;
+    }
+    if (is_method("INVITE")) {
+        # Only the edge vouches for a caller: the engine trusts this header.
+        append_hf("X-Callbox-Ext: $au\r\n");
+        $du = "sip:@ENGINE@";
+        route(RELAY);
+    }
+    sl_send_reply("405", "Method Not Allowed");
+    exit;
+}
+
+route[REQINIT] {
+    $var(from_engine) = 0;
+    if ($si == "@ENGINE_ADDR@" && $sp == @ENGINE_PORT@) {
+        $var(from_engine) = 1;
+        return;
+    }
+    remove_hf("X-Callbox-Ext");
+    @ALLOW_SET@
+    if ($var(allowed) == 0 && $sht(ipban=>$si) != $null) { exit; }
+    if ($ua =~ "@SCANNERS@") {
+        xlog("L_ERR", "@TAG@ kind=scanner src=$si ua=$ua\n");
+        exit;
+    }
+    if ($var(allowed) == 0 && !pike_check_req()) {
+        $sht(ipban=>$si) = 1;
+        xlog("L_ERR", "@TAG@ kind=flood src=$si\n");
+        exit;
+    }
+    if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
+    if (!sanity_check("17895", "7")) {
+        xlog("L_ERR", "@TAG@ kind=malformed src=$si\n");
+        exit;
+    }
+}
+
+route[WITHINDLG] {
+    if (!has_totag()) { return; }
+    if (loose_route()) {
+        # Outside callers may only continue dialogs with the engine: never a relay
+        # to anywhere else.
+        if ($var(from_engine) == 0 && !($rd == "@ENGINE_ADDR@" && $rp == @ENGINE_PORT@)) {
+            sl_send_reply("403", "Forbidden");
+            exit;
+        }
+        route(RELAY);
+    }
+    if (is_method("ACK")) {
+        if (t_check_trans()) { route(RELAY); }
+        exit;
+    }
+    sl_send_reply("404", "Not Found");
+    exit;
+}
+
+route[AUTH] {
+    $var(rc) = auth_check("@REALM@", "subscriber", "1");
+    if ($var(rc) == 1) {
+        if (!is_method("REGISTER")) { consume_credentials(); }
+        return;
+    }
+    # A wrong secret and an unknown user get the same fresh challenge, so the
+    # extensions cannot be enumerated; both count towards a ban.
+    if ($var(rc) == -2 || $var(rc) == -3 || $var(rc) == -8) {
+        xlog("L_ERR", "@TAG@ kind=auth-failure src=$si user=$fU method=$rm\n");
+        if ($var(allowed) == 0 && $shtinc(authfail=>$si) >= @MAX_FAILURES@) {
+            $sht(ipban=>$si) = 1;
+            xlog("L_ERR", "@TAG@ kind=banned src=$si\n");
+            exit;
+        }
+    }
+    auth_challenge("@REALM@", "1");
+    exit;
+}
+
+route[FROM_ENGINE] {
+    if (is_method("INVITE|OPTIONS|MESSAGE|NOTIFY")) {
+        if (!lookup("location")) {
+            sl_send_reply("480", "Temporarily Unavailable");
+            exit;
+        }
+    }
+    route(RELAY);
+}
+
+route[RELAY] {
+    if (!t_relay()) { sl_reply_error(); }
+    exit;
+}
+"""
+
+
+def render(s: EdgeSettings) -> str:
+    """The whole kamailio.cfg for these settings."""
+    routes = _ROUTES
+    for token, value in {
+        "@ENGINE@": f"{s.engine_address}:{s.engine_port}",
+        "@ENGINE_ADDR@": s.engine_address,
+        "@ENGINE_PORT@": str(s.engine_port),
+        "@ALLOW_SET@": _allow_set(s),
+        "@SCANNERS@": "|".join(SCANNER_AGENTS),
+        "@TAG@": SECURITY_TAG,
+        "@REALM@": REALM,
+        "@MAX_FAILURES@": str(s.auth_failures_before_ban),
+    }.items():
+        routes = routes.replace(token, value)
+    return f"{_globals(s)}\n\n{_modparams(s)}\n{routes}"
+
+
+def render_tls(s: EdgeSettings) -> str:
+    """tls.cfg: TLS 1.2 and later with the device's own key and certificate."""
+    return (
+        f"[server:default]\nmethod = TLSv1.2+\nverify_certificate = no\n"
+        f"require_certificate = no\nprivate_key = {s.key_path}\n"
+        f"certificate = {s.cert_path}\n\n"
+        f"[client:default]\nmethod = TLSv1.2+\nverify_certificate = no\n"
+        f"require_certificate = no\n"
+    )

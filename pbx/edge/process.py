@@ -1,0 +1,225 @@
+"""Kamailio as a supervised child process: started, health-checked and brought back."""
+
+import asyncio
+import contextlib
+import logging
+import os
+import re
+import secrets
+import signal
+import socket
+
+from pbx import PbxError
+from pbx.bus import EventBus
+from pbx.edge.certificate import ensure_certificate
+from pbx.edge.config import SECURITY_TAG, EdgeSettings, render, render_tls
+from pbx.events import EdgeRestarted, SecurityEvent
+
+logger = logging.getLogger(__name__)
+kamailio_log = logging.getLogger("pbx.edge.kamailio")
+
+_READY_TIMEOUT_S = 10.0
+_STOP_TIMEOUT_S = 5.0
+_RESTART_DELAY_S = 0.5
+_EXIT_POLL_S = 0.2
+_SECURITY_LINE = re.compile(
+    rf"{SECURITY_TAG} kind=(?P<kind>\S+) src=(?P<src>\S+)"
+    r"(?: user=(?P<user>\S*))?"
+)
+
+
+class EdgeError(PbxError):
+    """The edge cannot start; `setting` names the configuration key at fault, if any."""
+
+    def __init__(self, message: str, setting: str = "") -> None:
+        super().__init__(message)
+        self.setting = setting
+
+
+def _port_taken(address: str, port: int, kind: int) -> bool:
+    with socket.socket(socket.AF_INET, kind) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((address, port))
+        except OSError:
+            return True
+    return False
+
+
+def _options_probe(s: EdgeSettings) -> bytes:
+    return (
+        f"OPTIONS sip:{s.engine_address}:{s.udp_port} SIP/2.0\r\n"
+        f"Via: SIP/2.0/UDP {s.engine_address}:9;rport;branch=z9hG4bK{secrets.token_hex(8)}\r\n"
+        f"From: <sip:probe@{s.engine_address}>;tag={secrets.token_hex(4)}\r\n"
+        f"To: <sip:{s.engine_address}>\r\nCall-ID: {secrets.token_hex(12)}\r\n"
+        "CSeq: 1 OPTIONS\r\nMax-Forwards: 2\r\nContent-Length: 0\r\n\r\n"
+    ).encode()
+
+
+class EdgeProcess:
+    """Runs Kamailio under the daemon, as `make run` and the tests do.
+
+    Kamailio runs in a session of its own so that, should its main process die,
+    its workers can be killed with it before a new one takes the ports.
+    """
+
+    def __init__(self, settings: EdgeSettings, bus: EventBus) -> None:
+        self.settings = settings
+        self._bus = bus
+        self._process: asyncio.subprocess.Process | None = None
+        self._supervisor: asyncio.Task | None = None
+        self._log_reader: asyncio.Task | None = None
+        self._stopping = False
+        self.restarts = 0
+
+    @property
+    def running(self) -> bool:
+        """True while a Kamailio process is alive."""
+        return self._process is not None and self._process.returncode is None
+
+    @property
+    def pid(self) -> int | None:
+        """The main Kamailio process, while it runs."""
+        return self._process.pid if self.running else None
+
+    async def start(self) -> None:
+        """Write the configuration, start Kamailio and wait until it answers."""
+        self._check_ports()
+        self._write_files()
+        await self._spawn()
+        self._supervisor = asyncio.create_task(self._supervise())
+
+    async def stop(self) -> None:
+        """Stop Kamailio and its workers."""
+        self._stopping = True
+        if self._supervisor is not None:
+            self._supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._supervisor
+        await self._terminate()
+
+    def _check_ports(self) -> None:
+        s = self.settings
+        for key, port, kind in (
+            ("edge.udp_port", s.udp_port, socket.SOCK_DGRAM),
+            ("edge.tcp_port", s.tcp_port, socket.SOCK_STREAM),
+            ("edge.tls_port", s.tls_port, socket.SOCK_STREAM),
+        ):
+            if _port_taken(s.address, port, kind):
+                raise EdgeError(f"{s.address}:{port} is already in use", key)
+
+    def _write_files(self) -> None:
+        s = self.settings
+        s.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        (s.state_dir / "run").mkdir(exist_ok=True, mode=0o700)
+        ensure_certificate(s.key_path, s.cert_path, [s.address])
+        (s.state_dir / "kamailio.cfg").write_text(render(s))
+        (s.state_dir / "tls.cfg").write_text(render_tls(s))
+
+    async def _spawn(self) -> None:
+        s = self.settings
+        self._process = await asyncio.create_subprocess_exec(
+            "kamailio",
+            "-f",
+            str(s.state_dir / "kamailio.cfg"),
+            "-DD",
+            "-E",
+            "-Y",
+            str(s.state_dir / "run"),
+            "-m",
+            "64",
+            "-M",
+            "8",
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+            start_new_session=True,
+        )
+        self._log_reader = asyncio.create_task(self._read_log(self._process.stderr))
+        try:
+            await asyncio.wait_for(self._until_answering(), _READY_TIMEOUT_S)
+        except TimeoutError:
+            await self._terminate()
+            raise EdgeError(
+                f"Kamailio did not answer within {_READY_TIMEOUT_S:.0f} s; its log says why"
+            ) from None
+        logger.info(
+            "SIP edge up (Kamailio pid %d) on %s udp/tcp %d, tls %d",
+            self._process.pid,
+            s.address,
+            s.udp_port,
+            s.tls_port,
+        )
+
+    async def _until_answering(self) -> None:
+        """Return once Kamailio answers OPTIONS on its UDP port."""
+        loop = asyncio.get_running_loop()
+        s = self.settings
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.setblocking(False)
+            sock.connect((s.engine_address if s.address == "0.0.0.0" else s.address, s.udp_port))
+            while True:
+                if self._process.returncode is not None:
+                    raise EdgeError(f"Kamailio exited at start (status {self._process.returncode})")
+                with contextlib.suppress(ConnectionRefusedError):
+                    await loop.sock_sendall(sock, _options_probe(s))
+                    with contextlib.suppress(TimeoutError):
+                        reply = await asyncio.wait_for(loop.sock_recv(sock, 4096), 0.2)
+                        if reply.startswith(b"SIP/2.0 200"):
+                            return
+                await asyncio.sleep(0.1)
+
+    async def _exited(self) -> int:
+        """The main process's exit status, once it has exited.
+
+        Process.wait() would also wait for stderr to close, which orphaned
+        workers keep open: poll the status instead.
+        """
+        while self._process.returncode is None:
+            await asyncio.sleep(_EXIT_POLL_S)
+        return self._process.returncode
+
+    async def _reap(self) -> None:
+        """Kill what is left of the process group and collect the process and its log."""
+        self._kill_group()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(asyncio.shield(self._log_reader), _STOP_TIMEOUT_S)
+        await self._process.wait()
+
+    async def _supervise(self) -> None:
+        while not self._stopping:
+            code = await self._exited()
+            if self._stopping:
+                return
+            self.restarts += 1
+            logger.error("SIP edge died (status %s); restarting it", code)
+            await self._reap()
+            await asyncio.sleep(_RESTART_DELAY_S)
+            try:
+                await self._spawn()
+            except EdgeError as err:
+                logger.error("SIP edge restart failed: %s", err)
+                continue
+            self._bus.publish(EdgeRestarted(code, self.restarts))
+
+    def _kill_group(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self._process.pid, signal.SIGKILL)
+
+    async def _terminate(self) -> None:
+        if not self.running:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._process.pid, signal.SIGTERM)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._exited(), _STOP_TIMEOUT_S)
+        await self._reap()
+
+    async def _read_log(self, stream: asyncio.StreamReader) -> None:
+        while line := await stream.readline():
+            text = line.decode(errors="replace").rstrip()
+            if match := _SECURITY_LINE.search(text):
+                self._bus.publish(SecurityEvent(match["kind"], match["src"], match["user"] or ""))
+                kamailio_log.warning("security: %s", text[match.start() :])
+            elif text:
+                kamailio_log.info("%s", text)

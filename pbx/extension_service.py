@@ -1,0 +1,128 @@
+"""Adding, changing and removing extensions, for the CLI, the web panel and the API."""
+
+import dataclasses
+import logging
+import re
+
+from pbx.extensions import (
+    Extension,
+    ExtensionError,
+    Permission,
+    check_number,
+    check_secret,
+    credentials,
+    new_secret,
+)
+from pbx.store import ExtensionStore
+from pbx.store.edge import EdgeCredentials
+
+logger = logging.getLogger(__name__)
+
+MAX_CALLS_LIMIT = 16
+_CALLER_ID_NUMBER = re.compile(r"^\+?[0-9]{1,20}$")
+
+
+def _check_text(field: str, value: str, limit: int = 64) -> str:
+    if len(value) > limit or any(not c.isprintable() or c in '"<>' for c in value):
+        raise ExtensionError(
+            f"{field} must be up to {limit} printable characters without quotes or angle brackets"
+        )
+    return value
+
+
+def _checked(extension: Extension) -> Extension:
+    check_number(extension.number)
+    _check_text("name", extension.name)
+    _check_text("caller_id_name", extension.caller_id_name)
+    if not _CALLER_ID_NUMBER.match(extension.caller_id_number):
+        raise ExtensionError("caller_id_number must be digits, optionally after +")
+    if not 1 <= extension.max_calls <= MAX_CALLS_LIMIT:
+        raise ExtensionError(f"max_calls must be between 1 and {MAX_CALLS_LIMIT}")
+    return extension
+
+
+class ExtensionService:
+    """Extensions and their credentials, kept in step between the box and the edge.
+
+    A secret is shown once, when it is made or set; afterwards only its digest
+    hashes exist, so a stolen database does not hand out working secrets.
+    Changes reach the edge at once: a new extension can register within a second.
+    """
+
+    def __init__(self, store: ExtensionStore, edge: EdgeCredentials) -> None:
+        self._store = store
+        self._edge = edge
+
+    async def sync_edge(self) -> None:
+        """Make the edge's credentials match the extensions (at start)."""
+        await self._edge.replace_all(await self._store.credentials())
+
+    async def list(self) -> list[Extension]:
+        """Every extension, by number."""
+        return await self._store.all()
+
+    async def get(self, number: str) -> Extension:
+        """One extension (ExtensionError if there is none)."""
+        return await self._store.get(number)
+
+    async def add(
+        self,
+        number: str,
+        name: str,
+        *,
+        secret: str | None = None,
+        permission: str = "national",
+        max_calls: int = 2,
+        caller_id_name: str | None = None,
+        caller_id_number: str | None = None,
+    ) -> tuple[Extension, str]:
+        """Create an extension; returns it and its secret (made up when none is given)."""
+        extension = _checked(
+            Extension(
+                number,
+                name,
+                caller_id_name or name,
+                caller_id_number or number,
+                Permission.parse(permission),
+                max_calls,
+            )
+        )
+        secret = new_secret() if secret is None else check_secret(secret, number)
+        creds = credentials(number, secret)
+        await self._store.add(extension, creds)
+        await self._edge.put(number, creds)
+        logger.info("extension %s (%s) added", number, name)
+        return extension, secret
+
+    async def update(
+        self,
+        number: str,
+        *,
+        secret: str | None = None,
+        new_secret_wanted: bool = False,
+        **changes: object,
+    ) -> tuple[Extension, str | None]:
+        """Change settings; with `secret` or `new_secret_wanted`, also the secret (returned)."""
+        current = await self._store.get(number)
+        if "permission" in changes:
+            changes["permission"] = Permission.parse(str(changes["permission"]))
+        try:
+            extension = _checked(dataclasses.replace(current, **changes))
+        except TypeError as err:
+            raise ExtensionError(f"unknown setting: {err}") from None
+        if secret is not None:
+            secret = check_secret(secret, number)
+        elif new_secret_wanted:
+            secret = new_secret()
+        creds = credentials(number, secret) if secret is not None else None
+        await self._store.update(extension, creds)
+        if creds is not None:
+            await self._edge.put(number, creds)
+        logger.info("extension %s changed", number)
+        return extension, secret
+
+    async def delete(self, number: str) -> None:
+        """Remove an extension; it can no longer register or call."""
+        await self._store.delete(number)
+        await self._edge.remove(number)
+        logger.info("extension %s removed", number)
