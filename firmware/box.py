@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+import secrets
 from datetime import UTC, datetime
 
 from firmware.config import Config
@@ -11,9 +12,15 @@ from pbx.api import ServiceApi
 from pbx.bus import EventBus
 from pbx.calls import CallService
 from pbx.diagnostics import Diagnostics
+from pbx.dialer import ExtensionDialer
+from pbx.edge.config import EdgeSettings
+from pbx.edge.process import EdgeProcess
+from pbx.extension_service import ExtensionService
 from pbx.loop_guard import LoopGuard
+from pbx.security import SecurityLog
 from pbx.sip import EngineSettings, SipEngine
-from pbx.store import CdrStore, main_database
+from pbx.store import CdrStore, Database, ExtensionStore, main_database
+from pbx.store.edge import EdgeCredentials
 
 logger = logging.getLogger(__name__)
 
@@ -33,13 +40,39 @@ def engine_settings(config: Config) -> EngineSettings:
     )
 
 
+def edge_settings(config: Config) -> EdgeSettings:
+    """The edge's settings from the [edge] and [engine] sections."""
+    d, e = config.edge, config.engine
+    return EdgeSettings(
+        d.address,
+        d.udp_port,
+        d.tcp_port,
+        d.tls_port,
+        e.address,
+        e.sip_port,
+        config.daemon.data_dir / "edge",
+        d.allow,
+        d.auth_failures_before_ban,
+        d.auth_failure_window_s,
+        d.ban_s,
+        d.requests_per_2s,
+        nonce_secret=secrets.token_hex(16),
+    )
+
+
 class Box:
     """Every running part of the daemon, wired together."""
 
     def __init__(self, config: Config) -> None:
         self.config = config
         self.engine: SipEngine | None = None
+        self.edge: EdgeProcess | None = None
         self.api: ServiceApi | None = None
+
+    async def _open(self, stack: contextlib.AsyncExitStack, database: Database) -> Database:
+        await database.open()
+        stack.push_async_callback(database.close)
+        return database
 
     async def start(self, stack: contextlib.AsyncExitStack) -> None:
         """Start each part; `stack` stops whatever started, in reverse, even after a failure."""
@@ -47,13 +80,16 @@ class Box:
         data_dir = cfg.daemon.data_dir
         guard = LoopGuard(asyncio.get_running_loop())
         bus = EventBus(guard)
+        security = SecurityLog(bus)
 
-        database = main_database(data_dir / "callbox.db")
-        await database.open()
-        stack.push_async_callback(database.close)
+        database = await self._open(stack, main_database(data_dir / "callbox.db"))
         cdrs = CdrStore(database)
         if interrupted := await cdrs.close_interrupted(datetime.now(UTC)):
             logger.warning("%d call records were left open by an unclean stop", interrupted)
+        edge = edge_settings(cfg)
+        edge_db = await self._open(stack, EdgeCredentials.database(edge.db_path))
+        extensions = ExtensionService(ExtensionStore(database), EdgeCredentials(edge_db))
+        await extensions.sync_edge()
 
         # Everything that handles calls subscribes before the engine listens, so
         # not even the first INVITE can arrive unheard.
@@ -66,11 +102,24 @@ class Box:
             data_dir / "sounds" / "test-tone.wav",
         )
         calls.add_offer_handler(diagnostics.offer)
+        edge_host = f"{edge.engine_address}:{edge.udp_port}"
+        dialer = ExtensionDialer(
+            calls,
+            extensions,
+            lambda number: f"sip:{number}@{edge_host}",
+            cfg.routing.ring_timeout_s,
+        )
+        calls.add_offer_handler(dialer.offer)
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
+        if cfg.edge.enabled:
+            self.edge = EdgeProcess(edge, bus)
+            await self.edge.start()
+            stack.push_async_callback(self.edge.stop)
+        # Pushed last, so it runs first: the BYEs to phones still pass the edge.
         stack.push_async_callback(calls.shutdown, cfg.daemon.shutdown_timeout_s / 2)
 
-        self.api = ServiceApi(calls, self.engine)
+        self.api = ServiceApi(calls, self.engine, extensions, security, self.edge)
         control = ControlServer(self.api, data_dir / "callbox.sock")
         await control.start()
         stack.push_async_callback(control.stop)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from firmware import config as config_mod
+from firmware import ext_cli
 from firmware.config import ConfigError
 
 EX_CONFIG = 78  # sysexits: systemd's unit does not restart on it (RestartPreventExitStatus)
@@ -27,6 +28,7 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("status", help="show the running daemon's state")
     check = sub.add_parser("config", help="check the configuration or print the defaults")
     check.add_argument("action", choices=["check", "defaults"])
+    ext_cli.add_parser(sub)
     return parser
 
 
@@ -34,6 +36,7 @@ def _run(cfg: config_mod.Config) -> int:
     # Imported here so `callbox status` and `config` start fast and need no pjsua2.
     from firmware.daemon import serve  # noqa: PLC0415
     from firmware.logs import start_logging  # noqa: PLC0415
+    from pbx.edge.process import EdgeError  # noqa: PLC0415
     from pbx.sip import EngineError, ListenError  # noqa: PLC0415
 
     listener = start_logging(cfg.daemon.log_level)
@@ -42,6 +45,9 @@ def _run(cfg: config_mod.Config) -> int:
     except ListenError as err:
         print(f"callbox: engine.sip_port: {err}", file=sys.stderr)
         return EX_CONFIG
+    except EdgeError as err:
+        print(f"callbox: {err.setting or 'edge'}: {err}", file=sys.stderr)
+        return EX_CONFIG if err.setting else EX_OSERR
     except (OSError, EngineError) as err:
         print(f"callbox: cannot start: {err}", file=sys.stderr)
         return EX_OSERR
@@ -77,5 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         return _run(cfg)
     if args.command == "status":
         return _status(cfg)
+    if args.command == "ext":
+        return ext_cli.run(args, cfg.daemon.data_dir / "callbox.sock")
     print(f"configuration OK ({args.config or 'built-in defaults'})")
     return 0

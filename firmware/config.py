@@ -3,6 +3,7 @@
 import dataclasses
 import difflib
 import ipaddress
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -49,10 +50,22 @@ class EngineConfig:
 
 @dataclass(frozen=True)
 class EdgeConfig:
+    enabled: bool = _opt(True, "run Kamailio as the SIP edge (off: the engine alone)")
     address: str = _opt("127.0.0.1", "address the SIP edge listens on", kind="ip")
     udp_port: int = _opt(5060, "SIP over UDP", kind="port")
     tcp_port: int = _opt(5060, "SIP over TCP", kind="port")
     tls_port: int = _opt(5061, "SIP over TLS", kind="port")
+    allow: tuple[str, ...] = _opt((), "networks never rate-limited or banned", kind="networks")
+    auth_failures_before_ban: int = _opt(
+        10, "failed logins from one address before a ban", min=1, max=1000
+    )
+    auth_failure_window_s: int = _opt(
+        600, "how long failed logins are remembered", min=10, max=86400
+    )
+    ban_s: int = _opt(1800, "how long a banned address gets no answer", min=10, max=604800)
+    requests_per_2s: int = _opt(
+        40, "requests per 2 s from one address before a flood ban", min=4, max=10000
+    )
 
 
 @dataclass(frozen=True)
@@ -60,6 +73,11 @@ class WebConfig:
     address: str = _opt("127.0.0.1", "address the web panel listens on", kind="ip")
     https_port: int = _opt(8443, "web panel (HTTPS)", kind="port")
     http_port: int = _opt(8080, "redirects to HTTPS", kind="port")
+
+
+@dataclass(frozen=True)
+class RoutingConfig:
+    ring_timeout_s: int = _opt(30, "how long an extension rings before no-answer", min=5, max=600)
 
 
 @dataclass(frozen=True)
@@ -74,6 +92,7 @@ class Config:
     engine: EngineConfig = field(default_factory=EngineConfig)
     edge: EdgeConfig = field(default_factory=EdgeConfig)
     web: WebConfig = field(default_factory=WebConfig)
+    routing: RoutingConfig = field(default_factory=RoutingConfig)
     diagnostics: DiagnosticsConfig = field(default_factory=DiagnosticsConfig)
 
 
@@ -126,7 +145,7 @@ def _section(name: str, cls: type, table: Any, problems: list[str]) -> Any:
             if problem:
                 problems.append(f"{name}.{key}: {problem}")
             else:
-                values[key] = Path(table[key]) if spec.type is Path else table[key]
+                values[key] = _convert(spec, table[key])
     return cls(**values)
 
 
@@ -139,8 +158,29 @@ _TYPE_NAMES = {
 }
 
 
+def _convert(spec: dataclasses.Field, value: Any) -> Any:
+    if spec.type is Path:
+        return Path(value)
+    if spec.metadata.get("kind") == "networks":
+        return tuple(value)
+    return value
+
+
+def _check_networks(value: Any) -> str | None:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        return f'expected a list of networks like ["192.168.1.0/24"], got {value!r}'
+    for network in value:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            return f"not a network: {network!r}"
+    return None
+
+
 def _check(spec: dataclasses.Field, value: Any) -> str | None:
     """What is wrong with `value` for this field, or None."""
+    if spec.metadata.get("kind") == "networks":
+        return _check_networks(value)
     expected = spec.type
     accepted = {Path: (str,), float: (int, float)}.get(expected, (expected,))
     if not isinstance(value, accepted) or (isinstance(value, bool) and expected is not bool):
@@ -219,21 +259,21 @@ def _cross_checks(config: Config) -> list[str]:
     return problems
 
 
+def _toml_value(value: Any) -> str:
+    if isinstance(value, Path):
+        value = str(value)
+    if isinstance(value, tuple):
+        value = list(value)
+    return json.dumps(value)  # JSON spells strings, numbers, booleans and lists as TOML does
+
+
 def defaults_toml() -> str:
     """The full default configuration as commented TOML (`callbox config defaults`)."""
     lines = []
     for name, cls in SECTIONS.items():
         lines.append(f"[{name}]")
         for spec in dataclasses.fields(cls):
-            value = spec.default
-            text = (
-                f'"{value}"'
-                if isinstance(value, str | Path)
-                else str(value).lower()
-                if isinstance(value, bool)
-                else str(value)
-            )
             lines.append(f"# {spec.metadata['doc']}")
-            lines.append(f"{spec.name} = {text}")
+            lines.append(f"{spec.name} = {_toml_value(spec.default)}")
         lines.append("")
     return "\n".join(lines)

@@ -7,7 +7,9 @@ import logging
 import os
 from pathlib import Path
 
+from pbx import PbxError
 from pbx.api import ServiceApi
+from pbx.extensions import Extension
 
 logger = logging.getLogger(__name__)
 _MAX_REQUEST_BYTES = 64 * 1024
@@ -16,15 +18,21 @@ _MAX_REQUEST_BYTES = 64 * 1024
 class ControlServer:
     """JSON lines over a Unix socket only root can open (mode 0600).
 
-    Request: {"command": "status"}. Reply: {"ok": true, "result": {...}} or
-    {"ok": false, "error": "..."}.
+    Request: {"command": "status"} or {"command": "ext.add", "args": {...}}.
+    Reply: {"ok": true, "result": ...} or {"ok": false, "error": "..."}.
     """
 
     def __init__(self, api: ServiceApi, path: Path) -> None:
         self._api = api
         self.path = path
         self._server: asyncio.AbstractServer | None = None
-        self._commands = {"status": lambda: dataclasses.asdict(self._api.status())}
+        self._commands = {
+            "status": self._status,
+            "ext.list": self._ext_list,
+            "ext.add": self._ext_add,
+            "ext.set": self._ext_set,
+            "ext.del": self._ext_del,
+        }
 
     async def start(self) -> None:
         """Listen on the socket (a stale one from a crash is replaced)."""
@@ -48,32 +56,66 @@ class ControlServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
             while line := await reader.readline():
-                writer.write(json.dumps(self._answer(line)).encode() + b"\n")
+                writer.write(json.dumps(await self._answer(line)).encode() + b"\n")
                 await writer.drain()
         except (ConnectionError, ValueError) as err:
             logger.debug("control client dropped: %s", err)
         finally:
             writer.close()
 
-    def _answer(self, line: bytes) -> dict:
+    async def _answer(self, line: bytes) -> dict:
         try:
             request = json.loads(line)
             command = self._commands[request["command"]]
-        except (ValueError, KeyError, TypeError):
+            args = request.get("args", {})
+            if not isinstance(args, dict):
+                raise TypeError
+        except (ValueError, KeyError, TypeError, AttributeError):
             return {"ok": False, "error": f"unknown request; commands: {sorted(self._commands)}"}
-        return {"ok": True, "result": command()}
+        try:
+            return {"ok": True, "result": await command(**args)}
+        except TypeError as err:
+            return {"ok": False, "error": f"bad arguments: {err}"}
+        except PbxError as err:
+            return {"ok": False, "error": str(err)}
+
+    async def _status(self) -> dict:
+        return dataclasses.asdict(self._api.status())
+
+    async def _ext_list(self) -> list[dict]:
+        return [_extension_dict(e) for e in await self._api.extensions.list()]
+
+    async def _ext_add(self, number: str, name: str, **options: object) -> dict:
+        extension, secret = await self._api.extensions.add(number, name, **options)
+        return {**_extension_dict(extension), "secret": secret}
+
+    async def _ext_set(self, number: str, **changes: object) -> dict:
+        extension, secret = await self._api.extensions.update(number, **changes)
+        return {**_extension_dict(extension), "secret": secret}
+
+    async def _ext_del(self, number: str) -> dict:
+        await self._api.extensions.delete(number)
+        return {"number": number}
 
 
-def request(path: Path, command: str, timeout_s: float = 5.0) -> dict:
+def _extension_dict(extension: Extension) -> dict:
+    return {**dataclasses.asdict(extension), "permission": extension.permission.name.lower()}
+
+
+class RequestRefused(Exception):
+    """The daemon answered, and said no; the text says why."""
+
+
+def request(path: Path, command: str, timeout_s: float = 5.0, **args: object) -> object:
     """Send one command to a running daemon and return its result (blocking client)."""
     import socket  # noqa: PLC0415 - the CLI client only
 
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(timeout_s)
         sock.connect(str(path))
-        sock.sendall(json.dumps({"command": command}).encode() + b"\n")
+        sock.sendall(json.dumps({"command": command, "args": args}).encode() + b"\n")
         reply = sock.makefile("rb").readline()
     answer = json.loads(reply)
     if not answer.get("ok"):
-        raise RuntimeError(answer.get("error", "the daemon refused the request"))
+        raise RequestRefused(answer.get("error", "the daemon refused the request"))
     return answer["result"]

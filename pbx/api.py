@@ -1,9 +1,12 @@
 """The service API: what panels, the CLI and the web see of the box."""
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Protocol
 
 from pbx.calls import CallService
+from pbx.extension_service import ExtensionService
+from pbx.security import SecurityLog
 from pbx.sip import SipEngine
 
 _ENGINE_STALL_S = 5.0
@@ -18,14 +21,34 @@ class BoxStatus:
     calls_active: int
     calls_peak: int
     calls_total: int
+    edge: str = "disabled"  # "running", "down" or "disabled"
+    edge_restarts: int = 0
+    security_events: dict[str, int] = field(default_factory=dict)
+
+
+class EdgeState(Protocol):
+    """What the service API needs to know of the edge process."""
+
+    running: bool
+    restarts: int
 
 
 class ServiceApi:
     """The one door from the panels into the PBX. Loop thread only."""
 
-    def __init__(self, calls: CallService, engine: SipEngine) -> None:
+    def __init__(
+        self,
+        calls: CallService,
+        engine: SipEngine,
+        extensions: ExtensionService,
+        security: SecurityLog,
+        edge: EdgeState | None,
+    ) -> None:
         self._calls = calls
         self._engine = engine
+        self._security = security
+        self._edge = edge
+        self.extensions = extensions  # adding, changing, removing extensions
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:
@@ -37,10 +60,14 @@ class ServiceApi:
         else:
             engine = "running"
         stats = self._calls.stats()
+        edge = "disabled" if self._edge is None else "running" if self._edge.running else "down"
         return BoxStatus(
             round(time.monotonic() - self._started, 1),
             engine,
             stats.active_legs,
             stats.peak_legs,
             stats.total_legs,
+            edge,
+            self._edge.restarts if self._edge else 0,
+            dict(self._security.counts),
         )

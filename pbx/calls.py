@@ -39,11 +39,28 @@ class Leg:
     dialled: str = ""
     remote_uri: str = ""
     state: str = "offered"
+    extension: str = ""  # the extension this leg belongs to (caller or callee)
     uid: str = field(default_factory=_new_uid)
     started_at: datetime = field(default_factory=_now)
     answered_at: datetime | None = None
+    end_code: int = 0
+    progress: asyncio.Event = field(default_factory=asyncio.Event)
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
     media_ready: asyncio.Event = field(default_factory=asyncio.Event)
     ended: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+async def wait_any(*events: asyncio.Event, timeout_s: float | None = None) -> bool:
+    """Wait until one of `events` is set; False if `timeout_s` passed first."""
+    waiters = [asyncio.ensure_future(e.wait()) for e in events]
+    try:
+        done, _ = await asyncio.wait(
+            waiters, timeout=timeout_s, return_when=asyncio.FIRST_COMPLETED
+        )
+    finally:
+        for waiter in waiters:
+            waiter.cancel()
+    return bool(done)
 
 
 @dataclass(frozen=True)
@@ -114,11 +131,26 @@ class CallService:
         """End a leg; `status_code` refuses one not yet answered (486, 404, ...)."""
         await self._engine.hangup(leg_id, status_code)
 
-    async def place(self, uri: str, dialled: str, headers: dict[str, str] | None = None) -> Leg:
-        """Call `uri` on behalf of the box; returns the new outbound leg."""
-        leg_id = await self._engine.place(uri, headers)
+    async def place(
+        self,
+        uri: str,
+        dialled: str,
+        *,
+        from_uri: str = "",
+        extension: str = "",
+        headers: dict[str, str] | None = None,
+    ) -> Leg:
+        """Call `uri`, presenting `from_uri` as the caller; returns the new outbound leg."""
+        leg_id = await self._engine.place(uri, headers, from_uri)
         return self._add_leg(
-            Leg(leg_id, "outbound", dialled=dialled, remote_uri=uri, state="dialling")
+            Leg(
+                leg_id,
+                "outbound",
+                dialled=dialled,
+                remote_uri=uri,
+                state="dialling",
+                extension=extension,
+            )
         )
 
     async def bridge(self, leg_a: int, leg_b: int) -> None:
@@ -146,13 +178,7 @@ class CallService:
     async def wait_media(self, leg_id: int) -> None:
         """Return once the leg's audio flows; raise LegGone if the leg ends first."""
         leg = self.leg(leg_id)
-        media = asyncio.ensure_future(leg.media_ready.wait())
-        ended = asyncio.ensure_future(leg.ended.wait())
-        try:
-            await asyncio.wait((media, ended), return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            media.cancel()
-            ended.cancel()
+        await wait_any(leg.media_ready, leg.ended)
         if not leg.media_ready.is_set():
             raise LegGone(leg_id)
 
@@ -162,6 +188,10 @@ class CallService:
             return self._legs[leg_id]
         except KeyError:
             raise LegGone(leg_id) from None
+
+    def legs_of(self, extension: str) -> int:
+        """Live legs belonging to an extension (its own calls and calls ringing it)."""
+        return sum(1 for leg in self._legs.values() if leg.extension == extension)
 
     def stats(self) -> CallStats:
         """Active, peak and total legs since start."""
@@ -217,6 +247,7 @@ class CallService:
                 event.caller_name,
                 event.dialled,
                 event.remote_uri,
+                extension=event.extension,
             )
         )
 
@@ -241,11 +272,13 @@ class CallService:
     def _handle_progress(self, event: CallProgress) -> None:
         if leg := self._legs.get(event.leg_id):
             leg.state = "ringing" if event.status_code == 180 else "early-media"
+            leg.progress.set()
 
     def _handle_answered(self, event: CallAnswered) -> None:
         if leg := self._legs.get(event.leg_id):
             leg.state = "answered"
             leg.answered_at = _now()
+            leg.answered.set()
             self._track(self._cdrs.updated(leg.uid, answered_at=leg.answered_at))
 
     def _handle_media_ready(self, event: CallMediaReady) -> None:
@@ -258,6 +291,7 @@ class CallService:
         if leg is None:
             return
         leg.state = "ended"
+        leg.end_code = event.status_code
         leg.ended.set()
         if not self._legs:
             self._idle.set()

@@ -17,6 +17,7 @@ class CallOffered:
     caller_number: str
     caller_name: str
     remote_uri: str
+    extension: str = ""  # the caller's extension, as the edge authenticated it
 
 
 @dataclass(frozen=True)

@@ -157,7 +157,17 @@ class Daemon:
             return [dict(r) for r in db.execute("SELECT * FROM call_record ORDER BY id")]
 
     def close(self) -> None:
-        self.kill()
+        """Stop the daemon (cleanly if it still can) and anything it left running."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        # A daemon killed by a test leaves its edge running, as a crash would.
+        subprocess.run(
+            ["pkill", "-KILL", "-f", str(self.data_dir / "edge" / "kamailio.cfg")], check=False
+        )
         self._notify.close()
 
 

@@ -414,6 +414,8 @@ class SipPhone:
             return
         self.current = call
         fields = {"from": info.remoteUri, "to": info.localUri, **caller}
+        # A real handset starts ringing by itself: 180 at once, 200 when told.
+        call.answer(op_param(180))
         self.out.emit("incoming", **fields, call=call.key)
 
     def forget_call_later(self, key: int) -> None:

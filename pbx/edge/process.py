@@ -8,6 +8,8 @@ import re
 import secrets
 import signal
 import socket
+import time
+from pathlib import Path
 
 from pbx import PbxError
 from pbx.bus import EventBus
@@ -34,6 +36,14 @@ class EdgeError(PbxError):
     def __init__(self, message: str, setting: str = "") -> None:
         super().__init__(message)
         self.setting = setting
+
+
+def _alive(proc_entry: Path) -> bool:
+    """True while the process exists and is not a zombie (zombies hold no sockets)."""
+    try:
+        return (proc_entry / "stat").read_text().split(") ", 1)[1][0] != "Z"
+    except (OSError, IndexError):
+        return False
 
 
 def _port_taken(address: str, port: int, kind: int) -> bool:
@@ -84,6 +94,7 @@ class EdgeProcess:
 
     async def start(self) -> None:
         """Write the configuration, start Kamailio and wait until it answers."""
+        self._kill_leftovers()
         self._check_ports()
         self._write_files()
         await self._spawn()
@@ -97,6 +108,31 @@ class EdgeProcess:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._supervisor
         await self._terminate()
+
+    def _kill_leftovers(self) -> None:
+        """Kill a Kamailio left running by a daemon that died without stopping it.
+
+        It is recognised by this box's own configuration file on its command line,
+        so no other program, nor another box's edge, is touched.
+        """
+        marker = str(self.settings.state_dir / "kamailio.cfg").encode()
+        killed = []
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                argv = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if argv and argv[0].endswith(b"kamailio") and marker in argv:
+                logger.warning("killing a leftover SIP edge process %s", entry.name)
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(int(entry.name), signal.SIGKILL)
+                    killed.append(entry)
+        deadline = time.monotonic() + _STOP_TIMEOUT_S
+        while killed and time.monotonic() < deadline:
+            killed = [p for p in killed if _alive(p)]
+            time.sleep(0.02)  # a killed process lets go of its sockets within milliseconds
 
     def _check_ports(self) -> None:
         s = self.settings

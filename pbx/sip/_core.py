@@ -10,10 +10,14 @@ import pjsua2 as pj
 
 from pbx.events import CallOffered
 from pbx.sip._pjobjects import PjAccount, PjCall, PjLogWriter, PjPlayer, Publish
-from pbx.sip._uri import request_uri, split_name_addr, uri_user
+from pbx.sip._uri import header, request_uri, split_name_addr, uri_user
 from pbx.sip.settings import EngineSettings, LegGone, ListenError
 
 logger = logging.getLogger(__name__)
+
+# Set by the edge on calls from phones it authenticated; it strips the header
+# from everything else, so only the edge can vouch for a caller.
+AUTHENTICATED_HEADER = "X-Callbox-Ext"
 
 # Codec preference for the offers the engine makes and answers: G.711 first (the
 # trunks and the analog side speak it, no transcoding), then wideband. Speex
@@ -160,11 +164,19 @@ class PjCore:
         call = PjCall(self._account, leg_id, self._publish, self._leg_gone, prm.callId)
         self._legs[leg_id] = call
         info = call.getInfo()
+        message = prm.rdata.wholeMsg
         caller_name, caller_uri = split_name_addr(info.remoteUri)
-        dialled = uri_user(request_uri(prm.rdata.wholeMsg)) or uri_user(
-            split_name_addr(info.localUri)[1]
+        dialled = uri_user(request_uri(message)) or uri_user(split_name_addr(info.localUri)[1])
+        self._publish(
+            CallOffered(
+                leg_id,
+                dialled,
+                uri_user(caller_uri),
+                caller_name,
+                caller_uri,
+                header(message, AUTHENTICATED_HEADER),
+            )
         )
-        self._publish(CallOffered(leg_id, dialled, uri_user(caller_uri), caller_name, caller_uri))
 
     def _leg_gone(self, leg_id: int) -> None:
         # Called from the leg's own DISCONNECTED callback: freeing it there would
@@ -198,11 +210,13 @@ class PjCore:
         """End every leg at once."""
         self._ep.hangupAllCalls()
 
-    def place(self, uri: str, headers: dict[str, str]) -> int:
-        """Start an outbound leg to `uri`; its progress arrives as events."""
+    def place(self, uri: str, headers: dict[str, str], from_uri: str) -> int:
+        """Start an outbound leg to `uri` (From: `from_uri` if given); progress comes as events."""
         leg_id = next(self._ids)
         call = PjCall(self._account, leg_id, self._publish, self._leg_gone)
         prm = _call_param(0)
+        if from_uri:
+            prm.txOption.localUri = from_uri
         for name, value in headers.items():
             header = pj.SipHeader()
             header.hName, header.hValue = name, value

@@ -29,3 +29,14 @@ def request_uri(message: str) -> str:
     """The Request-URI of a SIP request's first line ('' if it is not a request)."""
     parts = message.split("\r\n", 1)[0].split(" ")
     return parts[1] if len(parts) == 3 and parts[2].startswith("SIP/") else ""
+
+
+def header(message: str, name: str) -> str:
+    """The first value of header `name` in a SIP message ('' if absent)."""
+    head = message.split("\r\n\r\n", 1)[0]
+    wanted = name.lower()
+    for line in head.split("\r\n")[1:]:
+        key, sep, value = line.partition(":")
+        if sep and key.strip().lower() == wanted:
+            return value.strip()
+    return ""

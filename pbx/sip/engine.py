@@ -165,9 +165,14 @@ class SipEngine:
         """End every leg."""
         await self._command(lambda core: core.hangup_all())
 
-    async def place(self, uri: str, headers: dict[str, str] | None = None) -> int:
-        """Call `uri`; returns the new leg's id at once, progress comes as events."""
-        return await self._command(lambda core: core.place(uri, headers or {}))
+    async def place(
+        self, uri: str, headers: dict[str, str] | None = None, from_uri: str = ""
+    ) -> int:
+        """Call `uri` as `from_uri` (default: the engine); returns the new leg's id at once.
+
+        Progress comes as events.
+        """
+        return await self._command(lambda core: core.place(uri, headers or {}, from_uri))
 
     async def connect(self, source_leg: int, sink_leg: int) -> None:
         """Send one leg's audio to another (the same leg twice makes an echo)."""
