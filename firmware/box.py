@@ -88,7 +88,8 @@ class Box:
             logger.warning("%d call records were left open by an unclean stop", interrupted)
         edge = edge_settings(cfg)
         edge_db = await self._open(stack, EdgeCredentials.database(edge.db_path))
-        extensions = ExtensionService(ExtensionStore(database), EdgeCredentials(edge_db))
+        edge_registry = EdgeCredentials(edge_db)
+        extensions = ExtensionService(ExtensionStore(database), edge_registry)
         await extensions.sync_edge()
 
         # Everything that handles calls subscribes before the engine listens, so
@@ -119,7 +120,14 @@ class Box:
         # Pushed last, so it runs first: the BYEs to phones still pass the edge.
         stack.push_async_callback(calls.shutdown, cfg.daemon.shutdown_timeout_s / 2)
 
-        self.api = ServiceApi(calls, self.engine, extensions, security, self.edge)
+        self.api = ServiceApi(
+            calls,
+            self.engine,
+            extensions=extensions,
+            security=security,
+            edge=self.edge,
+            edge_registry=edge_registry,
+        )
         control = ControlServer(self.api, data_dir / "callbox.sock")
         await control.start()
         stack.push_async_callback(control.stop)

@@ -78,9 +78,13 @@ class ControlServer:
             return {"ok": False, "error": f"bad arguments: {err}"}
         except PbxError as err:
             return {"ok": False, "error": str(err)}
+        except Exception:  # dispatch boundary: a bug in one command must not drop the socket
+            logger.exception("control command %r failed", request.get("command"))
+            return {"ok": False, "error": "internal error; the daemon's log has the details"}
 
     async def _status(self) -> dict:
-        return dataclasses.asdict(self._api.status())
+        registrations = [dataclasses.asdict(r) for r in await self._api.registrations()]
+        return {**dataclasses.asdict(self._api.status()), "registrations": registrations}
 
     async def _ext_list(self) -> list[dict]:
         return [_extension_dict(e) for e in await self._api.extensions.list()]
@@ -115,6 +119,8 @@ def request(path: Path, command: str, timeout_s: float = 5.0, **args: object) ->
         sock.connect(str(path))
         sock.sendall(json.dumps({"command": command, "args": args}).encode() + b"\n")
         reply = sock.makefile("rb").readline()
+    if not reply:
+        raise RequestRefused("the daemon closed the connection without an answer")
     answer = json.loads(reply)
     if not answer.get("ok"):
         raise RequestRefused(answer.get("error", "the daemon refused the request"))

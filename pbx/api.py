@@ -8,6 +8,7 @@ from pbx.calls import CallService
 from pbx.extension_service import ExtensionService
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
+from pbx.store.edge import EdgeCredentials, Registration
 
 _ENGINE_STALL_S = 5.0
 
@@ -40,14 +41,17 @@ class ServiceApi:
         self,
         calls: CallService,
         engine: SipEngine,
+        *,
         extensions: ExtensionService,
         security: SecurityLog,
         edge: EdgeState | None,
+        edge_registry: EdgeCredentials,
     ) -> None:
         self._calls = calls
         self._engine = engine
         self._security = security
         self._edge = edge
+        self._edge_registry = edge_registry
         self.extensions = extensions  # adding, changing, removing extensions
         self._started = time.monotonic()
 
@@ -71,3 +75,7 @@ class ServiceApi:
             self._edge.restarts if self._edge else 0,
             dict(self._security.counts),
         )
+
+    async def registrations(self) -> list[Registration]:
+        """Phones registered at the edge now."""
+        return await self._edge_registry.registrations()

@@ -148,7 +148,10 @@ def _modparams(s: EdgeSettings) -> str:
         ("registrar", "method_filtering", 1),
         ("registrar", "max_expires", 3600),
         ("registrar", "min_expires", 60),
-        ("usrloc", "db_mode", 0),
+        # Write-through: registrations outlive a restart of the edge.
+        ("usrloc", "db_mode", 1),
+        ("usrloc", "db_url", f"sqlite://{s.db_path}"),
+        ("usrloc", "use_domain", 0),
         ("auth", "nonce_expire", 300),
         ("auth", "secret", s.nonce_secret),
         ("auth_db", "db_url", f"sqlite://{s.db_path}"),
