@@ -40,6 +40,7 @@ class Leg:
     remote_uri: str = ""
     state: str = "offered"
     extension: str = ""  # the extension this leg belongs to (caller or callee)
+    ending: bool = False  # a hang-up was asked for
     uid: str = field(default_factory=_new_uid)
     started_at: datetime = field(default_factory=_now)
     answered_at: datetime | None = None
@@ -128,7 +129,16 @@ class CallService:
         await self._engine.answer(leg_id, 180)
 
     async def hangup(self, leg_id: int, status_code: int = 0) -> None:
-        """End a leg; `status_code` refuses one not yet answered (486, 404, ...)."""
+        """End a leg; `status_code` refuses one not yet answered (486, 404, ...).
+
+        Asking twice does nothing more: the first hang-up's cause stands.
+        """
+        leg = self._legs.get(leg_id)
+        if leg is None:
+            raise LegGone(leg_id)
+        if leg.ending:
+            return
+        leg.ending = True
         await self._engine.hangup(leg_id, status_code)
 
     async def place(

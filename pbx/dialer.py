@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pbx.calls import CallService, Leg, wait_any
 from pbx.extension_service import ExtensionService
 from pbx.extensions import REALM, Extension, ExtensionError
-from pbx.sip import LegGone
+from pbx.sip import EngineError, LegGone
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,16 @@ class ExtensionDialer:
             from_uri=await self._presented_as(caller),
             extension=callee.number,
         )
+        try:
+            await self._see_through(caller, ringing)
+        finally:
+            # Whatever ended the call (either side, a refusal, a bug), no leg of it
+            # may be left ringing or connected.
+            for leg in (caller, ringing):
+                with contextlib.suppress(EngineError):
+                    await self._calls.hangup(leg.leg_id)
+
+    async def _see_through(self, caller: Leg, ringing: Leg) -> None:
         refusal = await self._ring(caller, ringing)
         if refusal:
             await self._calls.hangup(caller.leg_id, refusal)
@@ -88,9 +98,6 @@ class ExtensionDialer:
         await self._calls.wait_media(ringing.leg_id)
         await self._calls.bridge(caller.leg_id, ringing.leg_id)
         await wait_any(caller.ended, ringing.ended)
-        for leg in (caller, ringing):
-            with contextlib.suppress(LegGone):
-                await self._calls.hangup(leg.leg_id)
 
     async def _ring(self, caller: Leg, callee: Leg) -> int:
         """Ring until the callee answers (0) or the call fails (the caller's refusal code)."""
@@ -102,11 +109,8 @@ class ExtensionDialer:
             if not rang:
                 watched.append(callee.progress)
             if not await wait_any(*watched, timeout_s=max(deadline - loop.time(), 0)):
-                await self._calls.hangup(callee.leg_id)
-                return UNAVAILABLE
+                return UNAVAILABLE  # no answer: the callee is cancelled on the way out
             if caller.ended.is_set():
-                with contextlib.suppress(LegGone):
-                    await self._calls.hangup(callee.leg_id)
                 return 0
             if callee.answered.is_set():
                 return 0

@@ -66,13 +66,13 @@ class Daemon:
         self.sip_port = self.settings.get("engine", {}).get("sip_port") or free_port()
         self.config_path = self.workdir / "callbox.toml"
         self.log_path = self.workdir / "daemon.log"
+        self.sections = self._sections()
         self.config_path.write_text(self.config_text())
         self._notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
         self.notify_path = self.workdir / "notify.sock"
         self._notify.bind(str(self.notify_path))
 
-    def config_text(self) -> str:
-        """TOML for this daemon: test ports, a private data dir, overrides merged in."""
+    def _sections(self) -> dict:
         sections = {
             "daemon": {"data_dir": "data", "shutdown_timeout_s": 8.0},
             "engine": {
@@ -86,10 +86,30 @@ class Daemon:
         }
         for name, values in self.settings.items():
             sections.setdefault(name, {}).update(values)
+        return sections
+
+    def config_text(self) -> str:
+        """TOML for this daemon: test ports, a private data dir, overrides merged in."""
         return "\n".join(
             f"[{name}]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items())
-            for name, values in sections.items()
+            for name, values in self.sections.items()
         )
+
+    @property
+    def edge(self) -> tuple[str, int]:
+        """The SIP edge's UDP address, where phones register."""
+        return "127.0.0.1", self.sections["edge"]["udp_port"]
+
+    @property
+    def registrar(self) -> str:
+        return f"sip:127.0.0.1:{self.edge[1]}"
+
+    def add_extension(self, number: str, name: str, **options) -> str:
+        """Add an extension through the running daemon; returns its secret."""
+        result = control.request(
+            self.data_dir / "callbox.sock", "ext.add", number=number, name=name, **options
+        )
+        return result["secret"]
 
     @property
     def data_dir(self) -> Path:

@@ -260,7 +260,9 @@ route[AUTH] {
     # extensions cannot be enumerated; both count towards a ban.
     if ($var(rc) == -2 || $var(rc) == -3 || $var(rc) == -8) {
         xlog("L_ERR", "@TAG@ kind=auth-failure src=$si user=$fU method=$rm\n");
-        if ($var(allowed) == 0 && $shtinc(authfail=>$si) >= @MAX_FAILURES@) {
+        if ($sht(authfail=>$si) == $null) { $sht(authfail=>$si) = 0; }
+        $sht(authfail=>$si) = $sht(authfail=>$si) + 1;
+        if ($var(allowed) == 0 && $sht(authfail=>$si) >= @MAX_FAILURES@) {
             $sht(ipban=>$si) = 1;
             xlog("L_ERR", "@TAG@ kind=banned src=$si\n");
             exit;

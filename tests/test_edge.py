@@ -1,0 +1,190 @@
+"""The SIP edge with real phones: registration, calls, and the attacks a PBX meets.
+
+Attackers and phones act as other hosts by binding other loopback addresses:
+127.0.0.2 attacks, 127.0.0.3 and 127.0.0.4 are the office's phones.
+"""
+
+import os
+import signal
+import subprocess
+
+import pytest
+
+from tests.harness import wait_until
+from tests.phone_client import Phone
+from tests.sip_probe import SipProbe
+from tests.tones import has_tone
+
+ATTACKER, ALICE_HOST, BOB_HOST = "127.0.0.2", "127.0.0.3", "127.0.0.4"
+
+
+@pytest.fixture
+def box(make_daemon):
+    daemon = make_daemon({"edge": {"auth_failures_before_ban": 3, "ban_s": 60}}).start()
+    daemon.secrets = {
+        "1001": daemon.add_extension("1001", "Alice"),
+        "1002": daemon.add_extension("1002", "Bob"),
+    }
+    return daemon
+
+
+def phone(box, number: str, host: str, port: int, secret: str | None = None) -> Phone:
+    return Phone.start(
+        port=port,
+        name=f"p{number}",
+        registrar=box.registrar,
+        user=number,
+        secret=secret or box.secrets[number],
+        bind=host,
+    )
+
+
+def registered(box) -> set[str]:
+    return {r["number"] for r in box.status()["registrations"]}
+
+
+def talk(alice: Phone, bob: Phone, tmp_path) -> tuple[bool, bool]:
+    """Tones both ways on a connected call: (bob heard alice, alice heard bob)."""
+    alice.play_tone(697, 3.0)
+    bob.record(tmp_path / "bob.wav", seconds=1.5)
+    bob.wait_for("recorded", timeout=10)
+    bob.play_tone(1209, 3.0)
+    alice.record(tmp_path / "alice.wav", seconds=1.5)
+    alice.wait_for("recorded", timeout=10)
+    return has_tone(tmp_path / "bob.wav", 697), has_tone(tmp_path / "alice.wav", 1209)
+
+
+def call(alice: Phone, bob: Phone, number: str) -> dict:
+    alice.call(number)
+    incoming = bob.wait_for("incoming", timeout=10)
+    alice.wait_for("state", state="EARLY", timeout=5)  # the caller hears ringing
+    bob.answer()
+    for side in (alice, bob):
+        side.wait_for("state", state="CONFIRMED", timeout=10)
+        side.wait_for("media", timeout=5)
+    return incoming
+
+
+def test_registered_phones_call_each_other_with_audio_both_ways(box, tmp_path):
+    with phone(box, "1001", ALICE_HOST, 7501) as alice, phone(box, "1002", BOB_HOST, 7502) as bob:
+        for side in (alice, bob):
+            side.wait_for("registration", active=True, timeout=10)
+        assert registered(box) == {"1001", "1002"}
+        incoming = call(alice, bob, "1002")
+        assert (incoming["caller_name"], incoming["caller_number"]) == ("Alice", "1001")
+        assert talk(alice, bob, tmp_path) == (True, True)
+        bob.hangup()
+        alice.wait_for("state", state="DISCONNECTED", timeout=10)
+
+
+def test_busy_and_unregistered_callees_are_reported_to_the_caller(box):
+    box.add_extension("1003", "Carol")  # never registers
+    with phone(box, "1001", ALICE_HOST, 7511) as alice, phone(box, "1002", BOB_HOST, 7512) as bob:
+        for side in (alice, bob):
+            side.wait_for("registration", active=True, timeout=10)
+        alice.call("1003")
+        assert alice.wait_for("state", state="DISCONNECTED", timeout=10)["code"] == 480
+        alice.call("1002")
+        bob.wait_for("incoming", timeout=10)
+        bob.hangup(code=486)
+        assert alice.wait_for("state", state="DISCONNECTED", timeout=10)["code"] == 486
+
+
+def test_caller_hanging_up_stops_the_ringing(box):
+    with phone(box, "1001", ALICE_HOST, 7521) as alice, phone(box, "1002", BOB_HOST, 7522) as bob:
+        for side in (alice, bob):
+            side.wait_for("registration", active=True, timeout=10)
+        alice.call("1002")
+        bob.wait_for("incoming", timeout=10)
+        alice.hangup()
+        assert bob.wait_for("state", state="DISCONNECTED", timeout=10)["code"] == 487
+
+
+def test_a_wrong_secret_is_refused_and_logged(box):
+    with phone(box, "1001", ALICE_HOST, 7531, secret="Wrong-Secret-1234") as alice:
+        assert alice.wait_for("registration", timeout=10)["code"] in (401, 403)
+    assert box.status()["security_events"].get("auth-failure", 0) >= 1
+    assert f"security event auth-failure from {ALICE_HOST} (user 1001)" in box.log_tail(200)
+    assert "1001" not in registered(box)
+
+
+def _comparable(reply) -> tuple:
+    """What an attacker could compare: status, header names, challenge minus its nonce."""
+    challenge = reply.header("WWW-Authenticate")
+    without_nonce = ",".join(p for p in challenge.split(",") if "nonce=" not in p)
+    return reply.status, reply.reason, sorted(k for k, _ in reply.headers), without_nonce
+
+
+def test_unknown_user_and_wrong_secret_get_indistinguishable_answers(box):
+    probe = SipProbe(ATTACKER, box.edge)
+    try:
+        _, known = probe.register("1001", "not-the-secret")
+        _, unknown = probe.register("7777", "not-the-secret")
+    finally:
+        probe.close()
+    assert known is not None
+    assert unknown is not None
+    assert known.status == 401
+    assert _comparable(known) == _comparable(unknown)
+
+
+def test_repeated_failures_ban_the_source_while_others_still_register(box):
+    attacker = SipProbe(ATTACKER, box.edge)
+    try:
+        for _ in range(2):
+            assert attacker.register("1001", "guess")[1].status == 401
+        assert attacker.register("1001", "guess")[1] is None, "the 3rd failure bans at once"
+        assert attacker.request("REGISTER", "1001") is None, "a banned source gets no answer"
+        assert attacker.request("OPTIONS", "") is None
+    finally:
+        attacker.close()
+    legit = SipProbe(ALICE_HOST, box.edge)
+    try:
+        assert legit.register("1002", box.secrets["1002"])[1].status == 200
+    finally:
+        legit.close()
+    assert box.status()["security_events"].get("banned") == 1
+
+
+def test_scanners_get_nothing_and_nobody_learns_the_product(box):
+    probe = SipProbe(ATTACKER, box.edge)
+    try:
+        assert probe.request("OPTIONS", "", user_agent="friendly-scanner") is None
+        answer = probe.request("OPTIONS", "")
+    finally:
+        probe.close()
+    assert answer is not None
+    assert answer.status == 200
+    names = {k.lower() for k, _ in answer.headers}
+    assert "server" not in names
+    assert not any(
+        word in v.lower()
+        for _, v in answer.headers
+        for word in ("kamailio", "callbox", "pjsip", "asterisk")
+    )
+    assert box.status()["security_events"].get("scanner") == 1
+
+
+def test_a_killed_edge_comes_back_and_calls_complete_again(box, tmp_path):
+    with phone(box, "1001", ALICE_HOST, 7541) as alice, phone(box, "1002", BOB_HOST, 7542) as bob:
+        for side in (alice, bob):
+            side.wait_for("registration", active=True, timeout=10)
+        config = str(box.data_dir / "edge" / "kamailio.cfg")
+        main_pid = int(
+            subprocess.run(
+                ["pgrep", "-o", "-f", config], capture_output=True, text=True, check=True
+            ).stdout.split()[0]
+        )
+        os.kill(main_pid, signal.SIGKILL)
+        wait_until(
+            lambda: box.status()["edge_restarts"] == 1 and box.status()["edge"] == "running",
+            20,
+            "the edge restarted",
+        )
+        alice.register()  # a phone refreshing its registration, as phones do
+        alice.wait_for("registration", active=True, timeout=10)
+        # Bob did not re-register: the edge kept his registration across the restart.
+        call(alice, bob, "1002")
+        assert talk(alice, bob, tmp_path) == (True, True)
+        alice.hangup()
+        bob.wait_for("state", state="DISCONNECTED", timeout=10)
