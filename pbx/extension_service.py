@@ -75,8 +75,8 @@ class ExtensionService:
         max_calls: int = 2,
         caller_id_name: str | None = None,
         caller_id_number: str | None = None,
-    ) -> tuple[Extension, str]:
-        """Create an extension; returns it and its secret (made up when none is given)."""
+    ) -> tuple[Extension, str | None]:
+        """Create an extension; returns it and the secret made up for it (None if given)."""
         extension = _checked(
             Extension(
                 number,
@@ -87,12 +87,13 @@ class ExtensionService:
                 max_calls,
             )
         )
-        secret = new_secret() if secret is None else check_secret(secret, number)
+        made_up = new_secret() if secret is None else None
+        secret = made_up or check_secret(secret, number)
         creds = credentials(number, secret)
         await self._store.add(extension, creds)
         await self._edge.put(number, creds)
         logger.info("extension %s (%s) added", number, name)
-        return extension, secret
+        return extension, made_up
 
     async def update(
         self,
@@ -102,7 +103,10 @@ class ExtensionService:
         new_secret_wanted: bool = False,
         **changes: object,
     ) -> tuple[Extension, str | None]:
-        """Change settings; with `secret` or `new_secret_wanted`, also the secret (returned)."""
+        """Change settings, and the secret when one is given or wanted.
+
+        Returns the extension and the secret made up for it, if one was.
+        """
         current = await self._store.get(number)
         if "permission" in changes:
             changes["permission"] = Permission.parse(str(changes["permission"]))
@@ -110,16 +114,16 @@ class ExtensionService:
             extension = _checked(dataclasses.replace(current, **changes))
         except TypeError as err:
             raise ExtensionError(f"unknown setting: {err}") from None
+        made_up = new_secret() if new_secret_wanted and secret is None else None
         if secret is not None:
-            secret = check_secret(secret, number)
-        elif new_secret_wanted:
-            secret = new_secret()
+            check_secret(secret, number)
+        secret = secret or made_up
         creds = credentials(number, secret) if secret is not None else None
         await self._store.update(extension, creds)
         if creds is not None:
             await self._edge.put(number, creds)
         logger.info("extension %s changed", number)
-        return extension, secret
+        return extension, made_up
 
     async def delete(self, number: str) -> None:
         """Remove an extension; it can no longer register or call."""

@@ -107,7 +107,7 @@ def check_secret(secret: str, number: str) -> str:
     problems = [
         (len(secret) < MIN_ADMIN_SECRET_LENGTH, f"shorter than {MIN_ADMIN_SECRET_LENGTH}"),
         (number in secret, "contains the extension number"),
-        (any(word in lowered for word in _COMMON_SECRETS), "contains a common password"),
+        (_is_common(lowered), "is a common password with digits or symbols added"),
         (len(set(secret)) < 6, "too few different characters"),
         (
             len(secret) < 16 and classes < 3,
@@ -122,6 +122,18 @@ def check_secret(secret: str, number: str) -> str:
     if reasons:
         raise ExtensionError("secret refused: " + "; ".join(reasons))
     return secret
+
+
+def _is_common(lowered: str) -> bool:
+    """True for a common password dressed up: 'Password123!', 'admin2024'."""
+    letters = re.sub(r"[^a-z]", "", lowered)
+    return (
+        any(
+            letters == word or (letters.startswith(word) and len(letters) <= len(word) + 2)
+            for word in _COMMON_SECRETS
+        )
+        or lowered in _COMMON_SECRETS
+    )
 
 
 def credentials(number: str, secret: str) -> Credentials:
