@@ -6,6 +6,8 @@ Attackers and phones act as other hosts by binding other loopback addresses:
 
 import os
 import signal
+import socket
+import ssl
 import subprocess
 
 import pytest
@@ -188,3 +190,54 @@ def test_a_killed_edge_comes_back_and_calls_complete_again(box, tmp_path):
         assert talk(alice, bob, tmp_path) == (True, True)
         alice.hangup()
         bob.wait_for("state", state="DISCONNECTED", timeout=10)
+
+
+def test_phones_register_and_call_over_tls_with_the_boxs_own_certificate(box, tmp_path):
+    tls_port = box.sections["edge"]["tls_port"]
+    registrar = f"sip:127.0.0.1:{tls_port}"
+    with (
+        Phone.start(
+            port=7551,
+            name="alice",
+            registrar=registrar,
+            user="1001",
+            secret=box.secrets["1001"],
+            bind=ALICE_HOST,
+            transport="tls",
+        ) as alice,
+        phone(box, "1002", BOB_HOST, 7552) as bob,
+    ):
+        for side in (alice, bob):
+            side.wait_for("registration", active=True, timeout=10)
+        call(alice, bob, "1002")
+        assert talk(alice, bob, tmp_path) == (True, True)
+        alice.hangup()
+    served = ssl.get_server_certificate(("127.0.0.1", tls_port))
+    on_disk = (box.data_dir / "edge" / "tls" / "cert.pem").read_text()
+    assert ssl.PEM_cert_to_DER_cert(served) == ssl.PEM_cert_to_DER_cert(on_disk)
+
+
+def _handshake(box, version: ssl.TLSVersion) -> str:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    context.minimum_version = context.maximum_version = version
+    context.set_ciphers("ALL:@SECLEVEL=0")
+    with socket.create_connection(("127.0.0.1", box.sections["edge"]["tls_port"]), 5) as raw:
+        try:
+            return context.wrap_socket(raw).version()
+        except ssl.SSLError as err:
+            return str(err)
+
+
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated")
+def test_tls_below_1_2_is_refused_by_the_box(box):
+    assert _handshake(box, ssl.TLSVersion.TLSv1_2) == "TLSv1.2"
+    assert "ALERT_PROTOCOL_VERSION" in _handshake(box, ssl.TLSVersion.TLSv1_1)
+
+
+def test_every_box_makes_its_own_key(make_daemon):
+    first = make_daemon(name="one").start()
+    second = make_daemon(name="two").start()
+    certs = [(d.data_dir / "edge" / "tls" / "cert.pem").read_bytes() for d in (first, second)]
+    assert certs[0] != certs[1]
+    assert oct((first.data_dir / "edge" / "tls" / "key.pem").stat().st_mode & 0o777) == "0o600"
