@@ -9,7 +9,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from pbx.bus import EventBus
-from pbx.events import CallAnswered, CallEnded, CallMediaReady, CallOffered, CallProgress
+from pbx.events import (
+    CallAnswered,
+    CallEnded,
+    CallMediaReady,
+    CallOffered,
+    CallProgress,
+    DtmfReceived,
+)
 from pbx.loop_guard import LoopGuard
 from pbx.sip import LegGone, SipEngine
 from pbx.store import CdrEntry, CdrStore
@@ -17,6 +24,7 @@ from pbx.store import CdrEntry, CdrStore
 logger = logging.getLogger(__name__)
 
 NOT_FOUND = 404
+DTMF_RELAY_GAP_S = 0.1  # between relayed digits: faster than anyone presses keys
 SERVER_ERROR = 500
 
 
@@ -103,6 +111,8 @@ class CallService:
         self._guard = guard
         self._legs: dict[int, Leg] = {}
         self._offer_handlers: list[OfferHandler] = []
+        self._partners: dict[int, int] = {}  # bridged legs, both ways
+        self._dtmf_relays: dict[int, asyncio.Future] = {}  # last digit sent on each leg
         self._pending: set[asyncio.Future] = set()
         self._peak = 0
         self._total = 0
@@ -113,6 +123,7 @@ class CallService:
         bus.subscribe(CallAnswered, self._handle_answered)
         bus.subscribe(CallMediaReady, self._handle_media_ready)
         bus.subscribe(CallEnded, self._handle_ended)
+        bus.subscribe(DtmfReceived, self._handle_dtmf)
 
     def add_offer_handler(self, handler: OfferHandler) -> None:
         """Let `handler` claim new inbound legs; unclaimed ones are refused with 404."""
@@ -164,14 +175,33 @@ class CallService:
         )
 
     async def bridge(self, leg_a: int, leg_b: int) -> None:
-        """Connect two legs' audio both ways (both must have media)."""
+        """Connect two legs both ways (both must have media): audio, and DTMF.
+
+        Digits do not travel through the mixer, so each one received on a leg is
+        sent again on its partner, by the method it came (RFC 4733 or SIP INFO).
+        """
+        self.pair(leg_a, leg_b)
         await self._engine.connect(leg_a, leg_b)
         await self._engine.connect(leg_b, leg_a)
 
+    def pair(self, leg_a: int, leg_b: int) -> None:
+        """Relay DTMF between two legs from now on (`bridge` does this too).
+
+        Pair before answering a caller: a key pressed the instant the call
+        connects must reach the other side.
+        """
+        self._partners[leg_a], self._partners[leg_b] = leg_b, leg_a
+
     async def unbridge(self, leg_a: int, leg_b: int) -> None:
         """Undo `bridge`."""
+        self._partners.pop(leg_a, None)
+        self._partners.pop(leg_b, None)
         await self._engine.disconnect(leg_a, leg_b)
         await self._engine.disconnect(leg_b, leg_a)
+
+    async def send_dtmf(self, leg_id: int, digits: str, method: str = "rfc4733") -> None:
+        """Send digits on a leg: "rfc4733" (RTP events) or "info" (SIP INFO)."""
+        await self._engine.send_dtmf(leg_id, digits, method)
 
     async def echo(self, leg_id: int) -> None:
         """Send a leg's audio straight back to it."""
@@ -295,9 +325,33 @@ class CallService:
         if leg := self._legs.get(event.leg_id):
             leg.media_ready.set()
 
+    def _handle_dtmf(self, event: DtmfReceived) -> None:
+        partner = self._partners.get(event.leg_id)
+        logger.debug(
+            "DTMF %s (%s) on leg %d, relayed to %s",
+            event.digit,
+            event.method,
+            event.leg_id,
+            partner,
+        )
+        if partner is not None:
+            self._track(
+                asyncio.ensure_future(
+                    self.send_dtmf(
+                        partner,
+                        event.digit,
+                        event.method if event.method in ("rfc4733", "info") else "rfc4733",
+                    )
+                )
+            )
+
     def _handle_ended(self, event: CallEnded) -> None:
         self._guard.check("CallService._handle_ended")
         leg = self._legs.pop(event.leg_id, None)
+        partner = self._partners.pop(event.leg_id, None)
+        if partner is not None:
+            self._partners.pop(partner, None)
+        self._dtmf_relays.pop(event.leg_id, None)
         if leg is None:
             return
         leg.state = "ended"

@@ -93,6 +93,7 @@ class ExtensionDialer:
             return
         if caller.ended.is_set():
             return
+        self._calls.pair(caller.leg_id, ringing.leg_id)
         await self._calls.answer(caller.leg_id)
         await self._calls.wait_media(caller.leg_id)
         await self._calls.wait_media(ringing.leg_id)

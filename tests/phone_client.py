@@ -264,8 +264,9 @@ class Phone:
         self.command("stop_record")
         return self.wait_for("recorded", timeout=timeout)
 
-    def dtmf(self, digits: str) -> None:
-        self.command("dtmf", digits=digits)
+    def dtmf(self, digits: str, method: str = "rfc4733") -> None:
+        """Send digits in-band as RFC 4733 events, or as SIP INFO (method="info")."""
+        self.command("dtmf", digits=digits, method=method)
 
     def close(self, timeout: float = 5.0) -> None:
         """Ask the phone to quit; kill it if it has not ended within `timeout`."""

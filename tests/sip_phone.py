@@ -48,6 +48,7 @@ _STATE_NAMES = {
     pj.PJSIP_INV_STATE_CONFIRMED: "CONFIRMED",
     pj.PJSIP_INV_STATE_DISCONNECTED: "DISCONNECTED",
 }
+_DTMF_METHODS = {"rfc4733": pj.PJSUA_DTMF_METHOD_RFC2833, "info": pj.PJSUA_DTMF_METHOD_SIP_INFO}
 # G.711 first so the phone talks like the trunks and handsets Callbox serves.
 _CODEC_PRIORITIES = {"PCMU/8000/1": 255, "PCMA/8000/1": 254}
 _TRANSPORTS = {
@@ -207,7 +208,8 @@ class PhoneCall(pj.Call):
 
     def onDtmfDigit(self, prm: "pj.OnDtmfDigitParam") -> None:
         if not self.quiet:
-            self.phone.out.emit("dtmf", digit=prm.digit, call=self.key)
+            method = {v: k for k, v in _DTMF_METHODS.items()}.get(prm.method, "other")
+            self.phone.out.emit("dtmf", digit=prm.digit, method=method, call=self.key)
 
 
 class PhoneAccount(pj.Account):
@@ -242,14 +244,14 @@ class SipPhone:
     Commands (stdin), each answered by {"event": "ok", "cmd": ...} or
     {"event": "error", "cmd": ..., "message": ...}:
       call {uri} | answer {code=200} | hangup {code?} | play_tone {hz, seconds=1.0}
-      stop_tone | record {path, seconds?} | stop_record | dtmf {digits}
+      stop_tone | record {path, seconds?} | stop_record | dtmf {digits, method=rfc4733|info}
       register | unregister (only with --registrar) | quit
     `call` takes a full URI, or with --registrar a bare number or user, which is
     dialled as sip:<number>@<registrar host> through the registrar.
     Events (stdout): ready {port}, incoming {from, to, caller_name, caller_number,
       call}, busy {from, caller_name, caller_number, call}, state {state, code,
       reason, call}, early_media {call}, media {call} (after state CONFIRMED),
-      dtmf {digit, call}, recorded {path}, registration {code, reason, active,
+      dtmf {digit, method, call}, recorded {path}, registration {code, reason, active,
       expires}.
     """
 
@@ -541,7 +543,10 @@ class SipPhone:
         self._drop_recorder()
 
     def cmd_dtmf(self, msg: dict) -> None:
-        self._live_call().dialDtmf(str(msg["digits"]))
+        prm = pj.CallSendDtmfParam()
+        prm.digits = str(msg["digits"])
+        prm.method = _DTMF_METHODS[msg.get("method", "rfc4733")]
+        self._live_call().sendDtmf(prm)
 
     def cmd_quit(self, msg: dict) -> None:
         self.running = False

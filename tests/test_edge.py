@@ -241,3 +241,16 @@ def test_every_box_makes_its_own_key(make_daemon):
     certs = [(d.data_dir / "edge" / "tls" / "cert.pem").read_bytes() for d in (first, second)]
     assert certs[0] != certs[1]
     assert oct((first.data_dir / "edge" / "tls" / "key.pem").stat().st_mode & 0o777) == "0o600"
+
+
+@pytest.mark.parametrize("method", ["rfc4733", "info"])
+def test_dtmf_crosses_the_b2bua_by_the_method_it_came(box, method):
+    with phone(box, "1001", ALICE_HOST, 7561) as alice, phone(box, "1002", BOB_HOST, 7562) as bob:
+        for side in (alice, bob):
+            side.wait_for("registration", active=True, timeout=10)
+        call(alice, bob, "1002")
+        for digit in "19#":  # key by key, as a person dials
+            alice.dtmf(digit, method=method)
+            heard = bob.wait_for("dtmf", timeout=10)
+            assert (heard["digit"], heard["method"]) == (digit, method)
+        alice.hangup()

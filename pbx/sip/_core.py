@@ -9,7 +9,7 @@ import _pjsua2
 import pjsua2 as pj
 
 from pbx.events import CallOffered
-from pbx.sip._pjobjects import PjAccount, PjCall, PjLogWriter, PjPlayer, Publish
+from pbx.sip._pjobjects import DTMF_METHODS, PjAccount, PjCall, PjLogWriter, PjPlayer, Publish
 from pbx.sip._uri import header, request_uri, split_name_addr, uri_user
 from pbx.sip.settings import EngineSettings, LegGone, ListenError
 
@@ -224,6 +224,13 @@ class PjCore:
         call.makeCall(uri, prm)
         self._legs[leg_id] = call
         return leg_id
+
+    def send_dtmf(self, leg_id: int, digits: str, method: str) -> None:
+        """Send digits on a leg as RFC 4733 events or SIP INFO."""
+        prm = pj.CallSendDtmfParam()
+        prm.digits = digits
+        prm.method = DTMF_METHODS[method]
+        self._leg(leg_id).sendDtmf(prm)
 
     # --- media ---------------------------------------------------------------------
 

@@ -27,7 +27,8 @@ Publish = Callable[[object], None]
 
 _PJ_TO_LOGGING = {0: logging.CRITICAL, 1: logging.ERROR, 2: logging.WARNING, 3: logging.INFO}
 _ANSWERED_STATES = (pj.PJSIP_INV_STATE_CONNECTING, pj.PJSIP_INV_STATE_CONFIRMED)
-_DTMF_METHODS = {pj.PJSUA_DTMF_METHOD_RFC2833: "rfc4733", pj.PJSUA_DTMF_METHOD_SIP_INFO: "info"}
+DTMF_METHODS = {"rfc4733": pj.PJSUA_DTMF_METHOD_RFC2833, "info": pj.PJSUA_DTMF_METHOD_SIP_INFO}
+_DTMF_NAMES = {number: name for name, number in DTMF_METHODS.items()}
 
 
 class PjLogWriter(pj.LogWriter):
@@ -96,7 +97,7 @@ class PjCall(pj.Call):
         self.media_stats = MediaStats(rtcp.rxStat.pkt, rtcp.txStat.pkt, rtcp.rxStat.loss)
 
     def onDtmfDigit(self, prm: "pj.OnDtmfDigitParam") -> None:
-        method = _DTMF_METHODS.get(prm.method, "unknown")
+        method = _DTMF_NAMES.get(prm.method, "unknown")
         self._publish(DtmfReceived(self.leg_id, prm.digit, method))
 
 

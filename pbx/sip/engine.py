@@ -174,6 +174,10 @@ class SipEngine:
         """
         return await self._command(lambda core: core.place(uri, headers or {}, from_uri))
 
+    async def send_dtmf(self, leg_id: int, digits: str, method: str = "rfc4733") -> None:
+        """Send digits on a leg: method "rfc4733" (RTP events) or "info" (SIP INFO)."""
+        await self._command(lambda core: core.send_dtmf(leg_id, digits, method))
+
     async def connect(self, source_leg: int, sink_leg: int) -> None:
         """Send one leg's audio to another (the same leg twice makes an echo)."""
         await self._command(lambda core: core.connect(source_leg, sink_leg))
