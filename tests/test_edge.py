@@ -12,6 +12,7 @@ import subprocess
 
 import pytest
 
+from tests import baresip_phone
 from tests.harness import wait_until
 from tests.phone_client import Phone
 from tests.sip_probe import SipProbe
@@ -254,3 +255,42 @@ def test_dtmf_crosses_the_b2bua_by_the_method_it_came(box, method):
             heard = bob.wait_for("dtmf", timeout=10)
             assert (heard["digit"], heard["method"]) == (digit, method)
         alice.hangup()
+
+
+@pytest.mark.skipif(not baresip_phone.available(), reason="baresip is installed by make test")
+def test_baresip_and_a_pjsua2_phone_call_each_other_with_audio(box, workdir, tmp_path):
+    with (
+        baresip_phone.Baresip(
+            workdir,
+            number="1002",
+            secret=box.secrets["1002"],
+            edge=box.edge,
+            bind=BOB_HOST,
+            port=7572,
+            tone_hz=1209,
+        ) as bob,
+        phone(box, "1001", ALICE_HOST, 7571) as alice,
+    ):
+        wait_until(lambda: "1002" in registered(box), 10, "baresip registered")
+        alice.wait_for("registration", active=True, timeout=10)
+        alice.call("1002")
+        bob.wait_for("CALL_INCOMING")
+        bob.command("accept")
+        bob.wait_for("CALL_ESTABLISHED")
+        alice.wait_for("media")
+        alice.play_tone(697, 5.0)
+        alice.record(tmp_path / "alice.wav", seconds=1.5)
+        alice.wait_for("recorded", timeout=10)
+        bob.command("hangup")
+        alice.wait_for("state", state="DISCONNECTED", timeout=10)
+        bob.wait_for("CALL_CLOSED")
+        assert has_tone(tmp_path / "alice.wav", 1209), "alice hears baresip's tone"
+        assert has_tone(bob.heard(), 697), "baresip hears alice's tone"
+
+        bob.command("dial", "1001")  # and the other way round
+        incoming = alice.wait_for("incoming", timeout=10)
+        assert incoming["caller_number"] == "1002"
+        alice.answer()
+        bob.wait_for("CALL_ESTABLISHED")
+        alice.hangup()
+        bob.wait_for("CALL_CLOSED")
