@@ -50,6 +50,7 @@ class Leg:
     extension: str = ""  # the extension this leg belongs to (caller or callee)
     ending: bool = False  # a hang-up was asked for
     uid: str = field(default_factory=_new_uid)
+    call_uid: str = ""  # the call this leg belongs to (the first leg's uid)
     started_at: datetime = field(default_factory=_now)
     answered_at: datetime | None = None
     end_code: int = 0
@@ -159,18 +160,27 @@ class CallService:
         *,
         from_uri: str = "",
         extension: str = "",
+        for_leg: Leg | None = None,
         headers: dict[str, str] | None = None,
     ) -> Leg:
-        """Call `uri`, presenting `from_uri` as the caller; returns the new outbound leg."""
+        """Call `uri`, presenting `from_uri` as the caller; returns the new outbound leg.
+
+        `for_leg` is the leg this call is placed for: the new leg joins its call
+        and its record names the same caller.
+        """
         leg_id = await self._engine.place(uri, headers, from_uri)
+        caller = for_leg or Leg(0, "")
         return self._add_leg(
             Leg(
                 leg_id,
                 "outbound",
-                dialled=dialled,
-                remote_uri=uri,
+                caller.caller_number,
+                caller.caller_name,
+                dialled,
+                uri,
                 state="dialling",
                 extension=extension,
+                call_uid=caller.call_uid,
             )
         )
 
@@ -256,6 +266,7 @@ class CallService:
         self._idle.clear()
         self._total += 1
         self._peak = max(self._peak, len(self._legs))
+        leg.call_uid = leg.call_uid or leg.uid
         entry = CdrEntry(
             leg.uid,
             leg.direction,
@@ -264,6 +275,7 @@ class CallService:
             leg.dialled,
             leg.remote_uri,
             leg.started_at,
+            call_uid=leg.call_uid,
         )
         self._track(self._cdrs.started(entry))
         return leg

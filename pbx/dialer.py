@@ -76,6 +76,7 @@ class ExtensionDialer:
             callee.number,
             from_uri=await self._presented_as(caller),
             extension=callee.number,
+            for_leg=caller,
         )
         try:
             await self._see_through(caller, ringing)

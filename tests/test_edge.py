@@ -78,6 +78,16 @@ def test_registered_phones_call_each_other_with_audio_both_ways(box, tmp_path):
         assert talk(alice, bob, tmp_path) == (True, True)
         bob.hangup()
         alice.wait_for("state", state="DISCONNECTED", timeout=10)
+    records = wait_until(lambda: ended_records(box, 2), 10, "both legs recorded")
+    inbound, outbound = sorted(records, key=lambda r: r["direction"])
+    assert inbound["call_uid"] == outbound["call_uid"] == inbound["uid"], "one call, two legs"
+    assert (outbound["caller_number"], outbound["dialled"]) == ("1001", "1002")
+    assert {r["disposition"] for r in records} == {"answered"}
+
+
+def ended_records(box, count: int) -> list[dict] | None:
+    records = box.call_records()
+    return records if len(records) == count and all(r["ended_at"] for r in records) else None
 
 
 def test_busy_and_unregistered_callees_are_reported_to_the_caller(box):

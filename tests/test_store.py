@@ -1,6 +1,8 @@
 """The database: writes in order, one failure spoils nothing else, data survives a reopen."""
 
 import asyncio
+import contextlib
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -57,3 +59,37 @@ async def test_records_open_at_start_are_marked_interrupted(tmp_path):
     (record,) = await cdrs.recent()
     await database.close()
     assert (record.disposition, record.ended_at is not None) == ("interrupted", True)
+
+
+@pytest.mark.asyncio
+async def test_a_database_from_older_firmware_gains_new_columns_and_keeps_its_records(tmp_path):
+    path = tmp_path / "callbox.db"
+    with contextlib.closing(sqlite3.connect(path)) as old:
+        # call_record as the first firmware made it: no call_uid column yet.
+        old.execute(
+            'CREATE TABLE "call_record" ("id" INTEGER NOT NULL PRIMARY KEY, "uid" '
+            'VARCHAR(32) NOT NULL, "direction" VARCHAR(8) NOT NULL, "caller_number" '
+            'VARCHAR(64) NOT NULL, "caller_name" VARCHAR(128) NOT NULL, "dialled" '
+            'VARCHAR(64) NOT NULL, "remote_uri" VARCHAR(256) NOT NULL, "started_at" '
+            'DATETIME NOT NULL, "answered_at" DATETIME, "ended_at" DATETIME, '
+            '"disposition" VARCHAR(16) NOT NULL, "status_code" INTEGER NOT NULL, '
+            '"reason" VARCHAR(128) NOT NULL, "rtp_rx_packets" INTEGER NOT NULL, '
+            '"rtp_tx_packets" INTEGER NOT NULL, "rtp_rx_lost" INTEGER NOT NULL)'
+        )
+        old.execute(
+            "INSERT INTO call_record VALUES (1, 'old', 'inbound', '1001', 'Alice', "
+            "'*43', 'sip:1001@pbx', '2026-01-01 10:00:00', NULL, '2026-01-01 10:01:00',"
+            " 'answered', 200, '', 50, 50, 0)"
+        )
+        old.commit()
+    database = main_database(path)
+    await database.open()
+    cdrs = CdrStore(database)
+    await cdrs.started(entry("n" * 32))
+    records = {r.uid[0]: r for r in await cdrs.recent()}
+    await database.close()
+    assert records["o"].caller_name == "Alice"
+    assert records["o"].call_uid == ""
+    assert records["n"].call_uid == ""  # written without one; the call service sets it
+    with contextlib.closing(sqlite3.connect(path)) as check:
+        assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)

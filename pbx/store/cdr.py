@@ -28,6 +28,7 @@ class CdrEntry:
     rtp_rx_packets: int = 0
     rtp_tx_packets: int = 0
     rtp_rx_lost: int = 0
+    call_uid: str = ""  # shared by every leg of one call: the first leg's uid
 
 
 _FIELDS = [f.name for f in dataclasses.fields(CdrEntry)]

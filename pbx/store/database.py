@@ -44,8 +44,32 @@ class Database:
         self._db.init(str(self.path))
         self._db.connect()
         self._db.bind(self._models)
+        # Columns first: an index on a column SQLite does not know yet would be
+        # built on a string constant instead.
+        self._add_new_columns()
         self._db.create_tables(self._models, safe=True)
         logger.info("database %s open", self.path)
+
+    def _add_new_columns(self) -> None:
+        """Upgrade tables made by older firmware: add the columns models gained since.
+
+        Columns are only ever added, each with its default, so records survive
+        updates; SQLite adds such a column in place, without copying the table.
+        """
+        for model in self._models:
+            table = model._meta.table_name
+            if not self._db.table_exists(table):
+                continue
+            present = {column.name for column in self._db.get_columns(table)}
+            for field in model._meta.sorted_fields:
+                if field.column_name not in present:
+                    logger.info("adding column %s.%s", table, field.column_name)
+                    self._db.execute_sql(f'ALTER TABLE "{table}" ADD COLUMN {_column_sql(field)}')
+                    if field.index:
+                        self._db.execute_sql(
+                            f'CREATE INDEX IF NOT EXISTS "{table}_{field.column_name}" '
+                            f'ON "{table}" ("{field.column_name}")'
+                        )
 
     def submit(self, fn: Callable[[], T]) -> "asyncio.Future[T]":
         """Queue the write `fn` for the database thread now; await the result later."""
@@ -95,3 +119,29 @@ def _settle(future: asyncio.Future, result: object, exc: BaseException | None) -
         future.set_result(result)
     else:
         future.set_exception(exc)
+
+
+_SQL_TYPES = {
+    peewee.CharField: "VARCHAR",
+    peewee.IntegerField: "INTEGER",
+    peewee.DateTimeField: "DATETIME",
+    peewee.FloatField: "REAL",
+    peewee.BooleanField: "INTEGER",
+    peewee.TextField: "TEXT",
+}
+
+
+def _column_sql(field: peewee.Field) -> str:
+    """The column definition ALTER TABLE needs for a field added to a model."""
+    kind = next(sql for cls, sql in _SQL_TYPES.items() if isinstance(field, cls))
+    if isinstance(field, peewee.CharField):
+        kind += f"({field.max_length})"
+    default = field.default
+    if default is None or callable(default):
+        return f'"{field.column_name}" {kind}'
+    literal = (
+        "'" + str(default).replace("'", "''") + "'"
+        if isinstance(default, str)
+        else str(int(default) if isinstance(default, bool) else default)
+    )
+    return f'"{field.column_name}" {kind} NOT NULL DEFAULT {literal}'

@@ -7,6 +7,7 @@ class CallRecord(peewee.Model):
     """One call leg's detail record, written as the leg starts and completed as it ends."""
 
     uid = peewee.CharField(unique=True, max_length=32)
+    call_uid = peewee.CharField(max_length=32, index=True, default="")  # legs of one call
     direction = peewee.CharField(max_length=8)
     caller_number = peewee.CharField(max_length=64)
     caller_name = peewee.CharField(max_length=128)
