@@ -20,7 +20,7 @@ APT_PACKAGES := \
 
 PYTEST_ARGS ?=
 
-.PHONY: all setup run test lint clean distclean pjsua2
+.PHONY: all setup run test lint bench clean distclean pjsua2
 
 all: setup
 
@@ -71,8 +71,12 @@ lint: $(STAMPS)/deps
 test: setup lint
 	$(PY) -m pytest $(PYTEST_ARGS)
 
+# Figures, not pass/fail: written to bench-results.json (BENCH_ARGS="--calls 1200 --rate 40").
+bench: setup
+	$(PY) -m tests.bench --out bench-results.json $(BENCH_ARGS)
+
 clean:
-	rm -rf data .pytest_cache .ruff_cache
+	rm -rf data .pytest_cache .ruff_cache bench-results.json
 	find . -name __pycache__ -prune -exec rm -rf {} +
 
 distclean: clean

@@ -52,18 +52,25 @@ class ExtensionService:
     def __init__(self, store: ExtensionStore, edge: EdgeCredentials) -> None:
         self._store = store
         self._edge = edge
+        # Every call looks extensions up; keep them in memory rather than queue
+        # behind record writes on the database thread. Changes go through here.
+        self._cache: dict[str, Extension] = {}
 
     async def sync_edge(self) -> None:
-        """Make the edge's credentials match the extensions (at start)."""
+        """Load the extensions and make the edge's credentials match them (at start)."""
+        self._cache = {e.number: e for e in await self._store.all()}
         await self._edge.replace_all(await self._store.credentials())
 
     async def list(self) -> list[Extension]:
         """Every extension, by number."""
-        return await self._store.all()
+        return [self._cache[n] for n in sorted(self._cache)]
 
     async def get(self, number: str) -> Extension:
         """One extension (ExtensionError if there is none)."""
-        return await self._store.get(number)
+        try:
+            return self._cache[number]
+        except KeyError:
+            raise ExtensionError(f"no extension {number}") from None
 
     async def add(
         self,
@@ -91,6 +98,7 @@ class ExtensionService:
         secret = made_up or check_secret(secret, number)
         creds = credentials(number, secret)
         await self._store.add(extension, creds)
+        self._cache[number] = extension
         await self._edge.put(number, creds)
         logger.info("extension %s (%s) added", number, name)
         return extension, made_up
@@ -107,7 +115,7 @@ class ExtensionService:
 
         Returns the extension and the secret made up for it, if one was.
         """
-        current = await self._store.get(number)
+        current = await self.get(number)
         if "permission" in changes:
             changes["permission"] = Permission.parse(str(changes["permission"]))
         try:
@@ -120,6 +128,7 @@ class ExtensionService:
         secret = secret or made_up
         creds = credentials(number, secret) if secret is not None else None
         await self._store.update(extension, creds)
+        self._cache[number] = extension
         if creds is not None:
             await self._edge.put(number, creds)
         logger.info("extension %s changed", number)
@@ -128,5 +137,6 @@ class ExtensionService:
     async def delete(self, number: str) -> None:
         """Remove an extension; it can no longer register or call."""
         await self._store.delete(number)
+        self._cache.pop(number, None)
         await self._edge.remove(number)
         logger.info("extension %s removed", number)

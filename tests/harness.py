@@ -225,6 +225,7 @@ def sipp(
     timeout_s: int = 120,
     workdir: Path,
     role: str = "uac",
+    extra: tuple[str, ...] = (),
 ) -> subprocess.Popen:
     """Start SIPp on 127.0.0.1 with a scenario from tests/sipp; bounded in calls and time.
 
@@ -267,6 +268,7 @@ def sipp(
         "-trace_err",
         "-error_file",
         str(workdir / f"sipp-{scenario}-errors.log"),
+        *extra,
     ]
     return subprocess.Popen(
         args,

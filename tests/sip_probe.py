@@ -45,12 +45,13 @@ class SipProbe:
         self.sock.close()
 
     def request(
-        self, method: str, user: str, extra: str = "", user_agent: str = "probe"
+        self, method: str, user: str, extra: str = "", user_agent: str = "probe", contact: str = ""
     ) -> Reply | None:
         """Send one request; the reply, or None if the box stayed silent."""
         self._cseq += 1
         host, port = self.local
         user = user or "probe"
+        contact = contact or f"{host}:{port}"
         uri = f"sip:{self.target[0]}:{self.target[1]}"
         message = (
             f"{method} {uri} SIP/2.0\r\n"
@@ -58,7 +59,7 @@ class SipProbe:
             f"From: <sip:{user}@{self.target[0]}>;tag={secrets.token_hex(4)}\r\n"
             f"To: <sip:{user}@{self.target[0]}>\r\n"
             f"Call-ID: {secrets.token_hex(10)}@{host}\r\nCSeq: {self._cseq} {method}\r\n"
-            f"Contact: <sip:{user}@{host}:{port}>\r\nMax-Forwards: 70\r\n"
+            f"Contact: <sip:{user}@{contact}>\r\nMax-Forwards: 70\r\n"
             f"User-Agent: {user_agent}\r\n{extra}Content-Length: 0\r\n\r\n"
         )
         self.sock.sendto(message.encode(), self.target)
@@ -67,9 +68,11 @@ class SipProbe:
         except TimeoutError:
             return None
 
-    def register(self, user: str, secret: str) -> tuple[Reply | None, Reply | None]:
-        """REGISTER, then answer the challenge with `secret`: (challenge, final answer)."""
-        challenge = self.request("REGISTER", user)
+    def register(
+        self, user: str, secret: str, contact: str = ""
+    ) -> tuple[Reply | None, Reply | None]:
+        """REGISTER (for `contact`, host:port, if given), then answer the challenge."""
+        challenge = self.request("REGISTER", user, contact=contact)
         if challenge is None or challenge.status != 401:
             return challenge, None
         params = dict(re.findall(r'(\w+)="?([^",]*)"?', challenge.header("WWW-Authenticate")))
@@ -83,4 +86,4 @@ class SipProbe:
             f'nonce="{params["nonce"]}", uri="{uri}", response="{response}", '
             f'algorithm=MD5, cnonce="{cnonce}", qop=auth, nc={nc}\r\n'
         )
-        return challenge, self.request("REGISTER", user, authorization)
+        return challenge, self.request("REGISTER", user, authorization, contact=contact)

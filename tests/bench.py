@@ -1,0 +1,189 @@
+"""`make bench`: the box under steady load on 127.0.0.1, figures written to a JSON file.
+
+Workload so far: call set-up through the edge. SIPp, as extensions 2001-2010,
+calls extensions 2101-2110 at a steady rate; another SIPp, registered as those,
+rings at once and answers 100 ms later. Each call is authenticated at the edge, answered by the
+engine, and placed again towards the callee, as in real use. Measured: INVITE to
+180 and INVITE to 200 at the caller (the callee's 100 ms answer delay included).
+"""
+
+import argparse
+import json
+import platform
+import statistics
+import time
+from pathlib import Path
+
+from tests.harness import Daemon, free_port, short_tempdir, sipp, sipp_result, wait_until
+from tests.sip_probe import SipProbe
+
+CALLEE_HOST = "127.0.0.4"
+EXTENSION_PAIRS = 10
+
+
+def _percentiles(values: list[float]) -> dict:
+    ordered = sorted(values)
+    if not ordered:
+        return {}
+
+    def at(fraction: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))], 2)
+
+    return {
+        "count": len(ordered),
+        "p50_ms": at(0.5),
+        "p95_ms": at(0.95),
+        "p99_ms": at(0.99),
+        "max_ms": round(ordered[-1], 2),
+        "mean_ms": round(statistics.fmean(ordered), 2),
+    }
+
+
+def _response_times(workdir: Path) -> dict[str, list[float]]:
+    """SIPp's per-call response times (-trace_rtt), by timer name."""
+    times: dict[str, list[float]] = {}
+    for path in workdir.glob("*/bench_caller_*_rtt.csv"):
+        for line in path.read_text().splitlines()[1:]:
+            fields = line.split(";")
+            if len(fields) >= 3:
+                times.setdefault(fields[2].strip(), []).append(float(fields[1]))
+    return times
+
+
+def _caller(
+    workdir: Path,
+    daemon: Daemon,
+    caller: str,
+    callee: str,
+    *,
+    secret: str,
+    calls: int,
+    rate_cps: int,
+) -> tuple:
+    """One SIPp calling `callee` as `caller`, in a directory of its own."""
+    directory = workdir / f"caller-{caller}"
+    directory.mkdir()
+    (directory / "caller.csv").write_text(f"SEQUENTIAL\n{caller};\n")
+    run = sipp(
+        "bench_caller",
+        f"{daemon.edge[0]}:{daemon.edge[1]}",
+        service=callee,
+        calls=calls,
+        rate=max(rate_cps, 1),
+        limit=calls,
+        hold_ms=1000,
+        workdir=directory,
+        media_port=27000 + int(caller) % 100 * 40,
+        timeout_s=calls // max(rate_cps, 1) + 120,
+        extra=(
+            "-inf",
+            str(directory / "caller.csv"),
+            "-au",
+            caller,
+            "-ap",
+            secret,
+            "-trace_rtt",
+            "-rtt_freq",
+            "1",
+        ),
+    )
+    return run, directory
+
+
+def call_setup(workdir: Path, calls: int, rate_cps: int) -> dict:
+    """Run the call set-up workload; returns its figures."""
+    (workdir / "box").mkdir()
+    daemon = Daemon(
+        workdir / "box", {"edge": {"allow": ["127.0.0.0/8"]}, "daemon": {"log_level": "warning"}}
+    )
+    try:
+        daemon.start()
+        # Calls spread over extension pairs, one SIPp caller each: an extension
+        # takes at most 16 calls at once.
+        pairs = [(str(2001 + i), str(2101 + i)) for i in range(EXTENSION_PAIRS)]
+        caller_secrets = {c: daemon.add_extension(c, "Bench", max_calls=16) for c, _ in pairs}
+        callee_secrets = {c: daemon.add_extension(c, "Bench", max_calls=16) for _, c in pairs}
+        callee_port = free_port()
+        callee = sipp(
+            "bench_callee",
+            "",
+            service="",
+            calls=calls,
+            rate=rate_cps,
+            limit=calls,
+            local_port=callee_port,
+            media_port=26000,
+            workdir=workdir,
+            role="uas",
+            timeout_s=calls // rate_cps + 120,
+        )
+        probe = SipProbe(CALLEE_HOST, daemon.edge)
+        for number, secret in callee_secrets.items():
+            wait_until(
+                lambda n=number, s=secret: (
+                    probe.register(n, s, f"127.0.0.1:{callee_port}")[1].status == 200
+                ),
+                10,
+                f"{number} registered",
+            )
+        probe.close()
+        started = time.monotonic()
+        runs = [
+            _caller(
+                workdir,
+                daemon,
+                caller,
+                callee,
+                secret=caller_secrets[caller],
+                calls=calls // EXTENSION_PAIRS,
+                rate_cps=rate_cps // EXTENSION_PAIRS,
+            )
+            for caller, callee in pairs
+        ]
+        results = [
+            sipp_result(run, directory, timeout_s=calls // rate_cps + 180)
+            for run, directory in runs
+        ]
+        elapsed_s = time.monotonic() - started
+        callee.kill()
+        times = _response_times(workdir)
+        return {
+            "workload": "call set-up through the edge",
+            "rate_cps": rate_cps,
+            "calls": calls,
+            "successful": sum(r.successful for r in results),
+            "failed": sum(r.failed for r in results),
+            "elapsed_s": round(elapsed_s, 1),
+            "invite_to_180": _percentiles(times.get("ringing", [])),
+            # 180 is optional in SIP; a caller whose 200 came first saw no ringing.
+            "calls_without_180": sum(r.successful for r in results) - len(times.get("ringing", [])),
+            "invite_to_200": _percentiles(times.get("answer", [])),
+            "note": "INVITE to 200 includes the callee's 100 ms answer delay",
+        }
+    finally:
+        daemon.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path("bench-results.json"))
+    parser.add_argument("--calls", type=int, default=600)
+    parser.add_argument(
+        "--rate", type=int, default=20, help=f"calls per second (a multiple of {EXTENSION_PAIRS})"
+    )
+    args = parser.parse_args()
+    with short_tempdir() as workdir:
+        figures = {
+            "machine": {
+                "cpus": len(platform.os.sched_getaffinity(0)),
+                "python": platform.python_version(),
+                "kernel": platform.release(),
+            },
+            "call_setup": call_setup(workdir, args.calls, args.rate),
+        }
+    args.out.write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
