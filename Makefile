@@ -16,7 +16,7 @@ APT_PACKAGES := \
 	python3 python3-venv python3-dev libsystemd-dev \
 	swig libssl-dev libopus-dev uuid-dev libgsm1-dev libspeex-dev libspeexdsp-dev libsrtp2-dev \
 	sqlite3 sip-tester iproute2 systemd \
-	kamailio kamailio-sqlite-modules kamailio-tls-modules
+	kamailio kamailio-sqlite-modules kamailio-tls-modules asterisk-moh-opsound-wav
 
 PYTEST_ARGS ?=
 

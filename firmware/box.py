@@ -17,6 +17,7 @@ from pbx.edge.config import EdgeSettings
 from pbx.edge.process import EdgeProcess
 from pbx.extension_service import ExtensionService
 from pbx.loop_guard import LoopGuard
+from pbx.moh import MusicOnHold
 from pbx.security import SecurityLog
 from pbx.sip import EngineSettings, SipEngine
 from pbx.store import CdrStore, Database, ExtensionStore, main_database
@@ -111,6 +112,7 @@ class Box:
             cfg.routing.ring_timeout_s,
         )
         calls.add_offer_handler(dialer.offer)
+        MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
         if cfg.edge.enabled:

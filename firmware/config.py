@@ -81,6 +81,13 @@ class RoutingConfig:
 
 
 @dataclass(frozen=True)
+class MohConfig:
+    default_dir: Path = _opt(
+        Path("/usr/share/asterisk/moh"), "WAV files of the default music-on-hold class"
+    )
+
+
+@dataclass(frozen=True)
 class DiagnosticsConfig:
     echo_number: str = _opt("*43", "number that echoes the caller's audio", kind="dial")
     tone_number: str = _opt("*44", "number that plays the 1004 Hz test tone", kind="dial")
@@ -93,6 +100,7 @@ class Config:
     edge: EdgeConfig = field(default_factory=EdgeConfig)
     web: WebConfig = field(default_factory=WebConfig)
     routing: RoutingConfig = field(default_factory=RoutingConfig)
+    moh: MohConfig = field(default_factory=MohConfig)
     diagnostics: DiagnosticsConfig = field(default_factory=DiagnosticsConfig)
 
 
@@ -121,9 +129,21 @@ def load(path: Path | None) -> Config:
         problems += _cross_checks(config)
     if problems:
         raise ConfigError(source, sorted(set(problems)))
-    base = path.parent if path else CHECKOUT_DIR
-    daemon = dataclasses.replace(config.daemon, data_dir=(base / config.daemon.data_dir).resolve())
-    return dataclasses.replace(config, daemon=daemon)
+    return _resolve_paths(config, path.parent if path else CHECKOUT_DIR)
+
+
+def _resolve_paths(config: Config, base: Path) -> Config:
+    """Every path setting made absolute, relative ones taken from `base`."""
+    sections = {}
+    for name in SECTIONS:
+        section = getattr(config, name)
+        paths = {
+            f.name: (base / getattr(section, f.name)).resolve()
+            for f in dataclasses.fields(section)
+            if f.type is Path
+        }
+        sections[name] = dataclasses.replace(section, **paths)
+    return Config(**sections)
 
 
 def _hint(name: str, known: Any) -> str:

@@ -239,6 +239,10 @@ class CallService:
         except KeyError:
             raise LegGone(leg_id) from None
 
+    def partner_of(self, leg_id: int) -> int | None:
+        """The leg bridged (or paired) with this one, if any."""
+        return self._partners.get(leg_id)
+
     def legs_of(self, extension: str) -> int:
         """Live legs belonging to an extension (its own calls and calls ringing it)."""
         return sum(1 for leg in self._legs.values() if leg.extension == extension)

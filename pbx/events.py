@@ -53,6 +53,14 @@ class MediaStats:
 
 
 @dataclass(frozen=True)
+class CallHeld:
+    """The far end of a leg put it on hold (`held`) or took it off hold."""
+
+    leg_id: int
+    held: bool
+
+
+@dataclass(frozen=True)
 class CallEnded:
     """A leg is gone; `status_code` and `reason` are the SIP cause of the end."""
 

@@ -264,6 +264,14 @@ class Phone:
         self.command("stop_record")
         return self.wait_for("recorded", timeout=timeout)
 
+    def hold(self) -> None:
+        """Put the call on hold (re-INVITE, sendonly)."""
+        self.command("hold")
+
+    def unhold(self) -> None:
+        """Take the call off hold."""
+        self.command("unhold")
+
     def dtmf(self, digits: str, method: str = "rfc4733") -> None:
         """Send digits in-band as RFC 4733 events, or as SIP INFO (method="info")."""
         self.command("dtmf", digits=digits, method=method)

@@ -191,6 +191,10 @@ class PhoneCall(pj.Call):
             for m in info.media
         )
         early = info.state == pj.PJSIP_INV_STATE_EARLY and info.role == pj.PJSIP_ROLE_UAC
+        if self.audio_active:
+            # A re-INVITE (hold, resume) can give the call a new conference port:
+            # plug the tone back in, as a handset reconnects its microphone.
+            self.phone.reattach_player(self.key)
         if self.quiet:
             return
         if self.audio_active and early and not self.early_media_announced:
@@ -245,6 +249,7 @@ class SipPhone:
     {"event": "error", "cmd": ..., "message": ...}:
       call {uri} | answer {code=200} | hangup {code?} | play_tone {hz, seconds=1.0}
       stop_tone | record {path, seconds?} | stop_record | dtmf {digits, method=rfc4733|info}
+      hold | unhold
       register | unregister (only with --registrar) | quit
     `call` takes a full URI, or with --registrar a bare number or user, which is
     dialled as sip:<number>@<registrar host> through the registrar.
@@ -517,6 +522,12 @@ class SipPhone:
         player.startTransmit(sink)
         self.player, self.player_call = player, self._live_call().key
 
+    def reattach_player(self, call_key: int) -> None:
+        """Connect the playing tone to its call's current audio port again."""
+        if self.player is not None and self.player_call == call_key:
+            with contextlib.suppress(pj.Error):
+                self.player.startTransmit(self.calls[call_key].getAudioMedia(-1))
+
     def cmd_stop_tone(self, msg: dict) -> None:
         if self.player is not None and self.player_call in self.calls:
             with contextlib.suppress(pj.Error):
@@ -547,6 +558,14 @@ class SipPhone:
         prm.digits = str(msg["digits"])
         prm.method = _DTMF_METHODS[msg.get("method", "rfc4733")]
         self._live_call().sendDtmf(prm)
+
+    def cmd_hold(self, msg: dict) -> None:
+        self._live_call().setHold(op_param())
+
+    def cmd_unhold(self, msg: dict) -> None:
+        prm = op_param()
+        prm.opt.flag = pj.PJSUA_CALL_UNHOLD
+        self._live_call().reinvite(prm)
 
     def cmd_quit(self, msg: dict) -> None:
         self.running = False

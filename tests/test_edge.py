@@ -4,11 +4,14 @@ Attackers and phones act as other hosts by binding other loopback addresses:
 127.0.0.2 attacks, 127.0.0.3 and 127.0.0.4 are the office's phones.
 """
 
+import math
 import os
 import signal
 import socket
 import ssl
+import struct
 import subprocess
+import wave
 
 import pytest
 
@@ -304,3 +307,43 @@ def test_baresip_and_a_pjsua2_phone_call_each_other_with_audio(box, workdir, tmp
         bob.wait_for("CALL_ESTABLISHED")
         alice.hangup()
         bob.wait_for("CALL_CLOSED")
+
+
+def write_tone(path, hz: int, seconds: float = 2.0, rate: int = 8000) -> None:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(
+            b"".join(
+                struct.pack("<h", round(8000 * math.sin(2 * math.pi * hz * n / rate)))
+                for n in range(int(rate * seconds))
+            )
+        )
+
+
+def test_holding_a_call_plays_music_to_the_other_side_until_it_resumes(
+    make_daemon, workdir, tmp_path
+):
+    music = workdir / "music"
+    music.mkdir()
+    write_tone(music / "hold.wav", 440)  # music that a test can recognise
+    box = make_daemon({"moh": {"default_dir": str(music)}}).start()
+    box.secrets = {n: box.add_extension(n, n) for n in ("1001", "1002")}
+    with phone(box, "1001", ALICE_HOST, 7581) as alice, phone(box, "1002", BOB_HOST, 7582) as bob:
+        for side in (alice, bob):
+            side.wait_for("registration", active=True, timeout=10)
+        call(alice, bob, "1002")
+        alice.play_tone(697, 30.0)
+        alice.hold()
+        bob.record(tmp_path / "held.wav", seconds=2.0)
+        bob.wait_for("recorded", timeout=10)
+        alice.unhold()
+        bob.record(tmp_path / "resumed.wav", seconds=2.0)
+        bob.wait_for("recorded", timeout=10)
+        alice.hangup()
+    # The first half second is the re-INVITE's way through the edge.
+    assert has_tone(tmp_path / "held.wav", 440, skip_s=0.5), "Bob hears the music"
+    assert not has_tone(tmp_path / "held.wav", 697, skip_s=0.5), "and not Alice"
+    assert has_tone(tmp_path / "resumed.wav", 697, skip_s=0.5), "Alice is back"
+    assert not has_tone(tmp_path / "resumed.wav", 440, skip_s=0.5)

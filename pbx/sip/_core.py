@@ -9,7 +9,15 @@ import _pjsua2
 import pjsua2 as pj
 
 from pbx.events import CallOffered
-from pbx.sip._pjobjects import DTMF_METHODS, PjAccount, PjCall, PjLogWriter, PjPlayer, Publish
+from pbx.sip._pjobjects import (
+    DTMF_METHODS,
+    PjAccount,
+    PjCall,
+    PjLogWriter,
+    PjPlayer,
+    PjPlaylist,
+    Publish,
+)
 from pbx.sip._uri import header, request_uri, split_name_addr, uri_user
 from pbx.sip.settings import EngineSettings, LegGone, ListenError
 
@@ -73,6 +81,10 @@ class PjCore:
         # the garbage collector somewhere else.
         self._legs: dict[int, PjCall] = {}
         self._players: dict[int, PjPlayer] = {}
+        # Wanted conference connections, kept so they can be made again when a
+        # re-INVITE (hold, codec change) gives a leg a new stream and port.
+        self._links: set[tuple[int, int]] = set()  # (source leg, sink leg)
+        self._listens: set[tuple[int, int]] = set()  # (player, leg)
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -161,7 +173,7 @@ class PjCore:
 
     def _incoming(self, prm: "pj.OnIncomingCallParam") -> None:
         leg_id = next(self._ids)
-        call = PjCall(self._account, leg_id, self._publish, self._leg_gone, prm.callId)
+        call = PjCall(self._account, leg_id, self._publish, self, prm.callId)
         self._legs[leg_id] = call
         info = call.getInfo()
         message = prm.rdata.wholeMsg
@@ -178,13 +190,16 @@ class PjCore:
             )
         )
 
-    def _leg_gone(self, leg_id: int) -> None:
+    def leg_gone(self, leg_id: int) -> None:
+        """A leg's DISCONNECTED callback: forget it after the callback returns."""
         # Called from the leg's own DISCONNECTED callback: freeing it there would
         # delete the object pjsua2 is still running, so forget it afterwards.
         self._defer(lambda: self._forget_leg(leg_id))
 
     def _forget_leg(self, leg_id: int) -> None:
         self._legs.pop(leg_id, None)
+        self._links = {link for link in self._links if leg_id not in link}
+        self._listens = {(p, leg) for p, leg in self._listens if leg != leg_id}
         for player_id in [p.player_id for p in self._players.values() if p.leg_id == leg_id]:
             self._players.pop(player_id, None)
 
@@ -213,7 +228,7 @@ class PjCore:
     def place(self, uri: str, headers: dict[str, str], from_uri: str) -> int:
         """Start an outbound leg to `uri` (From: `from_uri` if given); progress comes as events."""
         leg_id = next(self._ids)
-        call = PjCall(self._account, leg_id, self._publish, self._leg_gone)
+        call = PjCall(self._account, leg_id, self._publish, self)
         prm = _call_param(0)
         if from_uri:
             prm.txOption.localUri = from_uri
@@ -237,10 +252,23 @@ class PjCore:
     def connect(self, source_leg: int, sink_leg: int) -> None:
         """Send `source_leg`'s audio to `sink_leg` (the same leg twice: an echo)."""
         self._leg(source_leg).audio().startTransmit(self._leg(sink_leg).audio())
+        self._links.add((source_leg, sink_leg))
 
     def disconnect(self, source_leg: int, sink_leg: int) -> None:
         """Stop sending `source_leg`'s audio to `sink_leg`."""
+        self._links.discard((source_leg, sink_leg))
         self._leg(source_leg).audio().stopTransmit(self._leg(sink_leg).audio())
+
+    def media_changed(self, leg_id: int) -> None:
+        """A leg's media was (re)negotiated: make its wanted connections again."""
+        try:
+            for source, sink in [link for link in self._links if leg_id in link]:
+                self._leg(source).audio().startTransmit(self._leg(sink).audio())
+            for player, leg in [item for item in self._listens if item[1] == leg_id]:
+                self._players[player].startTransmit(self._leg(leg).audio())
+        except (pj.Error, LegGone, KeyError) as err:
+            # No active audio (held both ways, or ending): nothing to connect now.
+            logger.debug("leg %d media changed, links not remade: %s", leg_id, err)
 
     def play(self, leg_id: int, path: str, loop: bool) -> int:
         """Play a WAV file to a leg; returns the player's id."""
@@ -251,6 +279,27 @@ class PjCore:
         player.startTransmit(sink)
         self._players[player_id] = player
         return player_id
+
+    def playlist(self, paths: list[str]) -> int:
+        """A looping player of `paths` (same format each), on no leg yet; returns its id."""
+        player_id = next(self._ids)
+        player = PjPlaylist(player_id)
+        files = pj.StringVector()
+        for path in paths:
+            files.append(path)
+        player.createPlaylist(files, f"playlist{player_id}", 0)
+        self._players[player_id] = player
+        return player_id
+
+    def listen(self, player_id: int, leg_id: int, listening: bool) -> None:
+        """Let a leg hear a player, or stop it hearing it."""
+        player, sink = self._players[player_id], self._leg(leg_id).audio()
+        if listening:
+            player.startTransmit(sink)
+            self._listens.add((player_id, leg_id))
+        else:
+            self._listens.discard((player_id, leg_id))
+            player.stopTransmit(sink)
 
     def _forget_player(self, player_id: int) -> None:
         self._players.pop(player_id, None)

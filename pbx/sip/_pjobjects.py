@@ -8,12 +8,14 @@ engine's tables directly; they defer such work to the SIP thread.
 
 import logging
 from collections.abc import Callable
+from typing import Protocol
 
 import pjsua2 as pj
 
 from pbx.events import (
     CallAnswered,
     CallEnded,
+    CallHeld,
     CallMediaReady,
     CallProgress,
     DtmfReceived,
@@ -38,6 +40,14 @@ class PjLogWriter(pj.LogWriter):
         logger.log(_PJ_TO_LOGGING.get(entry.level, logging.DEBUG), "%s", entry.msg.rstrip())
 
 
+class LegOwner(Protocol):
+    """What a leg tells the engine core about itself."""
+
+    def leg_gone(self, leg_id: int) -> None: ...
+
+    def media_changed(self, leg_id: int) -> None: ...
+
+
 class PjCall(pj.Call):
     """One call leg. `leg_id` is Callbox's id; pjsua's own call ids are reused."""
 
@@ -46,15 +56,16 @@ class PjCall(pj.Call):
         account: pj.Account,
         leg_id: int,
         publish: Publish,
-        on_gone: Callable[[int], None],
+        owner: "LegOwner",
         call_id: int = pj.PJSUA_INVALID_ID,
     ) -> None:
         super().__init__(account, call_id)
         self.leg_id = leg_id
         self._publish = publish
-        self._on_gone = on_gone
+        self._owner = owner
         self._media_announced = False
         self._answer_announced = False
+        self._held = False
         self.media_stats = MediaStats()
 
     def audio(self) -> "pj.AudioMedia":
@@ -75,18 +86,20 @@ class PjCall(pj.Call):
             self._publish(
                 CallEnded(self.leg_id, info.lastStatusCode, info.lastReason, self.media_stats)
             )
-            self._on_gone(self.leg_id)
+            self._owner.leg_gone(self.leg_id)
 
     def onCallMediaState(self, prm: "pj.OnCallMediaStateParam") -> None:
         # Keep the CallInfo alive while reading it: SWIG vectors point into it.
         info = self.getInfo()
-        active = any(
-            m.type == pj.PJMEDIA_TYPE_AUDIO and m.status == pj.PJSUA_CALL_MEDIA_ACTIVE
-            for m in info.media
-        )
-        if active and not self._media_announced:
+        statuses = [m.status for m in info.media if m.type == pj.PJMEDIA_TYPE_AUDIO]
+        self._owner.media_changed(self.leg_id)
+        if pj.PJSUA_CALL_MEDIA_ACTIVE in statuses and not self._media_announced:
             self._media_announced = True
             self._publish(CallMediaReady(self.leg_id))
+        held = pj.PJSUA_CALL_MEDIA_REMOTE_HOLD in statuses
+        if held != self._held and self._media_announced:
+            self._held = held
+            self._publish(CallHeld(self.leg_id, held))
 
     def onStreamDestroyed(self, prm: "pj.OnStreamDestroyedParam") -> None:
         # The last moment the stream's RTP counters can be read.
@@ -110,6 +123,15 @@ class PjAccount(pj.Account):
 
     def onIncomingCall(self, prm: "pj.OnIncomingCallParam") -> None:
         self._on_incoming(prm)
+
+
+class PjPlaylist(pj.AudioMediaPlayer):
+    """Files played in a loop, to any number of legs at once (music on hold)."""
+
+    def __init__(self, player_id: int) -> None:
+        super().__init__()
+        self.player_id = player_id
+        self.leg_id = 0  # belongs to no leg: it outlives them all
 
 
 class PjPlayer(pj.AudioMediaPlayer):

@@ -190,6 +190,14 @@ class SipEngine:
         """Play a WAV file to a leg; returns a player id. PlaybackFinished marks the end."""
         return await self._command(lambda core: core.play(leg_id, path, loop))
 
+    async def playlist(self, paths: list[str]) -> int:
+        """A looping player of WAV files, shared by any legs that listen; returns its id."""
+        return await self._command(lambda core: core.playlist(paths))
+
+    async def listen(self, player_id: int, leg_id: int, *, listening: bool = True) -> None:
+        """Let a leg hear a shared player (or, with listening=False, stop it hearing)."""
+        await self._command(lambda core: core.listen(player_id, leg_id, listening))
+
     async def stop_player(self, player_id: int) -> None:
         """Stop a player early."""
         await self._command(lambda core: core.stop_player(player_id))
