@@ -386,5 +386,6 @@ class CallService:
                 rtp_rx_packets=media.rx_packets,
                 rtp_tx_packets=media.tx_packets,
                 rtp_rx_lost=media.rx_lost,
+                codec=media.codec,
             )
         )

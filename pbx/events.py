@@ -50,6 +50,7 @@ class MediaStats:
     rx_packets: int = 0
     tx_packets: int = 0
     rx_lost: int = 0
+    codec: str = ""  # e.g. "PCMA/8000", "opus/48000"
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ class Phone:
         bind: str = "127.0.0.1",
         display_name: str | None = None,
         register: bool = True,
+        codecs: str = "",
     ) -> Self:
         """Spawn a phone listening on `bind`:`port` and wait until it is ready.
 
@@ -82,6 +83,8 @@ class Phone:
         )
         command = [sys.executable, str(PHONE_SCRIPT), "--port", str(port), "--name", name]
         command += ["--log-level", str(log_level), "--bind", bind, "--transport", transport]
+        if codecs:
+            command += ["--codecs", codecs]
         if rtp_port is not None:
             command += ["--rtp-port", str(rtp_port)]
         if registrar is not None:

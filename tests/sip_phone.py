@@ -292,8 +292,12 @@ class SipPhone:
         if self.args.transport == "tls":
             transport.tlsConfig.verifyServer = False  # the box has a self-signed certificate
         self.ep.transportCreate(_TRANSPORTS[self.args.transport], transport)
+        only = self.args.codecs.split(",") if self.args.codecs else None
         for codec in self.ep.codecEnum2():
-            if codec.codecId in _CODEC_PRIORITIES:
+            if only is not None:  # a phone that speaks just these codecs
+                priority = 255 - only.index(codec.codecId) if codec.codecId in only else 0
+                self.ep.codecSetPriority(codec.codecId, priority)
+            elif codec.codecId in _CODEC_PRIORITIES:
                 self.ep.codecSetPriority(codec.codecId, _CODEC_PRIORITIES[codec.codecId])
         self.ep.libStart()
         self.account = PhoneAccount(self)
@@ -601,6 +605,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--bind", default="127.0.0.1", help="address of the SIP transport and RTP (127.0.0.1)"
     )
     parser.add_argument("--transport", choices=sorted(_TRANSPORTS), default="udp")
+    parser.add_argument(
+        "--codecs", default="", help="the only codecs to offer, e.g. PCMA/8000/1,G722/16000/1"
+    )
     parser.add_argument("--registrar", help="registrar and outbound proxy: sip:127.0.0.1:5060")
     parser.add_argument("--user", help="SIP user (extension) to register, e.g. 1001")
     parser.add_argument("--secret", help="digest password of --user")

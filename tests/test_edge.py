@@ -347,3 +347,45 @@ def test_holding_a_call_plays_music_to_the_other_side_until_it_resumes(
     assert not has_tone(tmp_path / "held.wav", 697, skip_s=0.5), "and not Alice"
     assert has_tone(tmp_path / "resumed.wav", 697, skip_s=0.5), "Alice is back"
     assert not has_tone(tmp_path / "resumed.wav", 440, skip_s=0.5)
+
+
+@pytest.mark.parametrize(
+    ("alice_codec", "bob_codec"),
+    [
+        ("PCMA/8000/1", "G722/16000/1"),
+        ("PCMU/8000/1", "opus/48000/2"),
+        ("G722/16000/1", "G722/16000/1"),
+    ],
+)
+def test_phones_with_different_codecs_hear_each_other(box, tmp_path, alice_codec, bob_codec):
+    with (
+        Phone.start(
+            port=7591,
+            name="alice",
+            registrar=box.registrar,
+            user="1001",
+            secret=box.secrets["1001"],
+            bind=ALICE_HOST,
+            codecs=alice_codec,
+        ) as alice,
+        Phone.start(
+            port=7592,
+            name="bob",
+            registrar=box.registrar,
+            user="1002",
+            secret=box.secrets["1002"],
+            bind=BOB_HOST,
+            codecs=bob_codec,
+        ) as bob,
+    ):
+        for side in (alice, bob):
+            side.wait_for("registration", active=True, timeout=10)
+        call(alice, bob, "1002")
+        assert talk(alice, bob, tmp_path) == (True, True)
+        alice.hangup()
+    records = wait_until(lambda: ended_records(box, 2), 10, "both legs recorded")
+    codecs = {r["direction"]: r["codec"] for r in records}
+    assert codecs == {
+        "inbound": alice_codec.rsplit("/", 1)[0],
+        "outbound": bob_codec.rsplit("/", 1)[0],
+    }, "each leg kept its own codec"

@@ -105,9 +105,11 @@ class PjCall(pj.Call):
         # The last moment the stream's RTP counters can be read.
         try:
             rtcp = self.getStreamStat(prm.streamIdx).rtcp
+            info = self.getStreamInfo(prm.streamIdx)
         except pj.Error:
             return
-        self.media_stats = MediaStats(rtcp.rxStat.pkt, rtcp.txStat.pkt, rtcp.rxStat.loss)
+        codec = f"{info.codecName}/{info.codecClockRate}"
+        self.media_stats = MediaStats(rtcp.rxStat.pkt, rtcp.txStat.pkt, rtcp.rxStat.loss, codec)
 
     def onDtmfDigit(self, prm: "pj.OnDtmfDigitParam") -> None:
         method = _DTMF_NAMES.get(prm.method, "unknown")

@@ -29,6 +29,7 @@ class CdrEntry:
     rtp_tx_packets: int = 0
     rtp_rx_lost: int = 0
     call_uid: str = ""  # shared by every leg of one call: the first leg's uid
+    codec: str = ""  # the leg's audio codec, e.g. "PCMA/8000"
 
 
 _FIELDS = [f.name for f in dataclasses.fields(CdrEntry)]

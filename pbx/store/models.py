@@ -22,6 +22,7 @@ class CallRecord(peewee.Model):
     rtp_rx_packets = peewee.IntegerField(default=0)
     rtp_tx_packets = peewee.IntegerField(default=0)
     rtp_rx_lost = peewee.IntegerField(default=0)
+    codec = peewee.CharField(max_length=32, default="")
 
     class Meta:
         table_name = "call_record"
