@@ -15,6 +15,7 @@ import wave
 
 import pytest
 
+from firmware import control
 from tests import baresip_phone
 from tests.harness import wait_until
 from tests.phone_client import Phone
@@ -389,3 +390,34 @@ def test_phones_with_different_codecs_hear_each_other(box, tmp_path, alice_codec
         "inbound": alice_codec.rsplit("/", 1)[0],
         "outbound": bob_codec.rsplit("/", 1)[0],
     }, "each leg kept its own codec"
+
+
+def test_changing_extensions_during_a_call_drops_nothing(box, tmp_path):
+    with phone(box, "1001", ALICE_HOST, 7601) as alice, phone(box, "1002", BOB_HOST, 7602) as bob:
+        for side in (alice, bob):
+            side.wait_for("registration", active=True, timeout=10)
+        call(alice, bob, "1002")
+        box.add_extension("1005", "New hire")
+        control.request(
+            box.data_dir / "callbox.sock", "ext.set", number="1002", new_secret_wanted=True
+        )
+        control.request(box.data_dir / "callbox.sock", "ext.del", number="1005")
+        assert talk(alice, bob, tmp_path) == (True, True), "the call carries on"
+        alice.hangup()
+        bob.wait_for("state", state="DISCONNECTED", timeout=10)
+
+
+def test_a_flooding_source_is_banned_while_phones_still_register(box):
+    flooder = SipProbe(ATTACKER, box.edge, timeout_s=0.2)
+    try:
+        answers = [flooder.request("OPTIONS", "") for _ in range(60)]  # over 40 per 2 s
+        assert answers[0] is not None
+        assert answers[-1] is None, "the flooder is banned"
+    finally:
+        flooder.close()
+    assert box.status()["security_events"].get("flood") == 1
+    legit = SipProbe(ALICE_HOST, box.edge)
+    try:
+        assert legit.register("1001", box.secrets["1001"])[1].status == 200
+    finally:
+        legit.close()
