@@ -211,15 +211,7 @@ def test_phones_register_and_call_over_tls_with_the_boxs_own_certificate(box, tm
     tls_port = box.sections["edge"]["tls_port"]
     registrar = f"sip:127.0.0.1:{tls_port}"
     with (
-        Phone.start(
-            port=7551,
-            name="alice",
-            registrar=registrar,
-            user="1001",
-            secret=box.secrets["1001"],
-            bind=ALICE_HOST,
-            transport="tls",
-        ) as alice,
+        phone(box, "1001", ALICE_HOST, 7551, registrar=registrar, transport="tls") as alice,
         phone(box, "1002", BOB_HOST, 7552) as bob,
     ):
         for side in (alice, bob):
@@ -360,24 +352,8 @@ def test_holding_a_call_plays_music_to_the_other_side_until_it_resumes(
 )
 def test_phones_with_different_codecs_hear_each_other(box, tmp_path, alice_codec, bob_codec):
     with (
-        Phone.start(
-            port=7591,
-            name="alice",
-            registrar=box.registrar,
-            user="1001",
-            secret=box.secrets["1001"],
-            bind=ALICE_HOST,
-            codecs=alice_codec,
-        ) as alice,
-        Phone.start(
-            port=7592,
-            name="bob",
-            registrar=box.registrar,
-            user="1002",
-            secret=box.secrets["1002"],
-            bind=BOB_HOST,
-            codecs=bob_codec,
-        ) as bob,
+        phone(box, "1001", ALICE_HOST, 7591, codecs=alice_codec) as alice,
+        phone(box, "1002", BOB_HOST, 7592, codecs=bob_codec) as bob,
     ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
