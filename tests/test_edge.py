@@ -35,14 +35,16 @@ def box(make_daemon):
     return daemon
 
 
-def phone(box, number: str, host: str, port: int, secret: str | None = None) -> Phone:
+def phone(box, number: str, host: str, port: int, secret: str | None = None, **options) -> Phone:
+    """A pjsua2 phone registering at the box as `number` (options: transport, codecs...)."""
+    options.setdefault("registrar", box.registrar)
     return Phone.start(
         port=port,
         name=f"p{number}",
-        registrar=box.registrar,
         user=number,
         secret=secret or box.secrets[number],
         bind=host,
+        **options,
     )
 
 
