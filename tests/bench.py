@@ -90,6 +90,39 @@ def _caller(
     return run, directory
 
 
+def _callee(workdir: Path, calls: int, rate_cps: int) -> tuple:
+    """The SIPp that plays every callee phone; returns it and its port."""
+    port = free_port()
+    run = sipp(
+        "bench_callee",
+        "",
+        service="",
+        calls=calls,
+        rate=rate_cps,
+        limit=calls,
+        local_port=port,
+        media_port=26000,
+        workdir=workdir,
+        role="uas",
+        timeout_s=calls // rate_cps + 120,
+    )
+    return run, port
+
+
+def _register(daemon: Daemon, secrets: dict[str, str], contact: str) -> None:
+    """Register extensions at the edge with `contact` (host:port) as their phone."""
+    probe = SipProbe(CALLEE_HOST, daemon.edge)
+    try:
+        for number, secret in secrets.items():
+            wait_until(
+                lambda n=number, s=secret: probe.register(n, s, contact)[1].status == 200,
+                10,
+                f"{number} registered",
+            )
+    finally:
+        probe.close()
+
+
 def call_setup(workdir: Path, calls: int, rate_cps: int) -> dict:
     """Run the call set-up workload; returns its figures."""
     (workdir / "box").mkdir()
@@ -103,30 +136,8 @@ def call_setup(workdir: Path, calls: int, rate_cps: int) -> dict:
         pairs = [(str(2001 + i), str(2101 + i)) for i in range(EXTENSION_PAIRS)]
         caller_secrets = {c: daemon.add_extension(c, "Bench", max_calls=16) for c, _ in pairs}
         callee_secrets = {c: daemon.add_extension(c, "Bench", max_calls=16) for _, c in pairs}
-        callee_port = free_port()
-        callee = sipp(
-            "bench_callee",
-            "",
-            service="",
-            calls=calls,
-            rate=rate_cps,
-            limit=calls,
-            local_port=callee_port,
-            media_port=26000,
-            workdir=workdir,
-            role="uas",
-            timeout_s=calls // rate_cps + 120,
-        )
-        probe = SipProbe(CALLEE_HOST, daemon.edge)
-        for number, secret in callee_secrets.items():
-            wait_until(
-                lambda n=number, s=secret: (
-                    probe.register(n, s, f"127.0.0.1:{callee_port}")[1].status == 200
-                ),
-                10,
-                f"{number} registered",
-            )
-        probe.close()
+        callee, callee_port = _callee(workdir, calls, rate_cps)
+        _register(daemon, callee_secrets, f"127.0.0.1:{callee_port}")
         started = time.monotonic()
         runs = [
             _caller(
