@@ -399,3 +399,29 @@ def test_a_flooding_source_is_banned_while_phones_still_register(box):
         assert legit.register("1001", box.secrets["1001"])[1].status == 200
     finally:
         legit.close()
+
+
+MALFORMED = [
+    b"INVITE sip:1002@127.0.0.1 SIP/2.0\r\nVia: garbage\r\n\r\n",
+    b"\x00\xff" * 200,
+    b"REGISTER sip:127.0.0.1 SIP/2.0\r\nFrom: <sip:1001@127.0.0.1\r\nCSeq: x\r\n\r\n",
+    b"OPTIONS sip:127.0.0.1 SIP/2.0\r\nContent-Length: 99999\r\n\r\n",
+    b"SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.9;branch=z9hG4bKx\r\n\r\n",
+]
+
+
+def test_malformed_sip_changes_nothing_for_a_call_in_progress(box, tmp_path):
+    with phone(box, "1001", ALICE_HOST, 7611) as alice, phone(box, "1002", BOB_HOST, 7612) as bob:
+        for side in (alice, bob):
+            side.wait_for("registration", active=True, timeout=10)
+        call(alice, bob, "1002")
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as attacker:
+            attacker.bind((ATTACKER, 0))
+            for target in (box.edge, ("127.0.0.1", box.sip_port)):  # the edge, and the engine
+                for message in MALFORMED:
+                    attacker.sendto(message, target)
+        assert talk(alice, bob, tmp_path) == (True, True), "the call carries on"
+        alice.hangup()
+        bob.wait_for("state", state="DISCONNECTED", timeout=10)
+    status = box.status()
+    assert (status["engine"], status["edge"], status["edge_restarts"]) == ("running", "running", 0)
