@@ -202,13 +202,6 @@ class CallService:
         """
         self._partners[leg_a], self._partners[leg_b] = leg_b, leg_a
 
-    async def unbridge(self, leg_a: int, leg_b: int) -> None:
-        """Undo `bridge`."""
-        self._partners.pop(leg_a, None)
-        self._partners.pop(leg_b, None)
-        await self._engine.disconnect(leg_a, leg_b)
-        await self._engine.disconnect(leg_b, leg_a)
-
     async def send_dtmf(self, leg_id: int, digits: str, method: str = "rfc4733") -> None:
         """Send digits on a leg: "rfc4733" (RTP events) or "info" (SIP INFO)."""
         await self._engine.send_dtmf(leg_id, digits, method)
@@ -220,10 +213,6 @@ class CallService:
     async def play(self, leg_id: int, path: str, *, loop: bool = False) -> int:
         """Play a WAV file (8 or 16 kHz, 16-bit mono) to a leg; returns the player id."""
         return await self._engine.play(leg_id, path, loop=loop)
-
-    async def stop_player(self, player_id: int) -> None:
-        """Stop a file before its end."""
-        await self._engine.stop_player(player_id)
 
     async def wait_media(self, leg_id: int) -> None:
         """Return once the leg's audio flows; raise LegGone if the leg ends first."""

@@ -58,8 +58,9 @@ class ExtensionService:
 
     async def sync_edge(self) -> None:
         """Load the extensions and make the edge's credentials match them (at start)."""
-        self._cache = {e.number: e for e in await self._store.all()}
-        await self._edge.replace_all(await self._store.credentials())
+        stored = await self._store.all()
+        self._cache = {extension.number: extension for extension, _ in stored}
+        await self._edge.replace_all({ext.number: creds for ext, creds in stored})
 
     async def list(self) -> list[Extension]:
         """Every extension, by number."""

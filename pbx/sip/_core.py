@@ -303,7 +303,3 @@ class PjCore:
 
     def _forget_player(self, player_id: int) -> None:
         self._players.pop(player_id, None)
-
-    def stop_player(self, player_id: int) -> None:
-        """Stop and free a player; a finished or unknown one is ignored."""
-        self._forget_player(player_id)

@@ -198,14 +198,6 @@ class SipEngine:
         """Let a leg hear a shared player (or, with listening=False, stop it hearing)."""
         await self._command(lambda core: core.listen(player_id, leg_id, listening))
 
-    async def stop_player(self, player_id: int) -> None:
-        """Stop a player early."""
-        await self._command(lambda core: core.stop_player(player_id))
-
-    async def leg_count(self) -> int:
-        """Legs the engine holds right now."""
-        return await self._command(lambda core: core.leg_count())
-
 
 def _translate(exc: BaseException) -> BaseException:
     """pj.Error carries its text in attributes; callers get an EngineError instead."""

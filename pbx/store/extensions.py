@@ -33,19 +33,12 @@ class ExtensionStore:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def all(self) -> list[Extension]:
-        """Every extension, by number."""
+    async def all(self) -> list[tuple[Extension, Credentials]]:
+        """Every extension with the digest hashes the edge checks, by number."""
         query = ExtensionRecord.select().order_by(ExtensionRecord.number)
-        return await self._db.run(lambda: [_extension(r) for r in query])
-
-    async def get(self, number: str) -> Extension:
-        """One extension; ExtensionError if there is none."""
-        return _extension(await self._db.run(lambda: self._row(number)))
-
-    async def credentials(self) -> dict[str, Credentials]:
-        """The digest hashes of every extension, by number (for the edge)."""
-        rows = await self._db.run(lambda: list(ExtensionRecord.select()))
-        return {r.number: Credentials(r.ha1, r.ha1b) for r in rows}
+        return await self._db.run(
+            lambda: [(_extension(r), Credentials(r.ha1, r.ha1b)) for r in query]
+        )
 
     async def add(self, extension: Extension, creds: Credentials) -> None:
         """Create an extension; ExtensionError if the number is taken."""
