@@ -16,9 +16,10 @@ from pbx.events import (
     CallOffered,
     CallProgress,
     DtmfReceived,
+    MediaStats,
 )
 from pbx.loop_guard import LoopGuard
-from pbx.sip import LegGone, SipEngine
+from pbx.sip import EngineError, LegGone, SipEngine
 from pbx.store import CdrEntry, CdrStore
 
 logger = logging.getLogger(__name__)
@@ -168,11 +169,10 @@ class CallService:
         `for_leg` is the leg this call is placed for: the new leg joins its call
         and its record names the same caller.
         """
-        leg_id = await self._engine.place(uri, headers, from_uri)
         caller = for_leg or Leg(0, "")
-        return self._add_leg(
+        leg = self._add_leg(
             Leg(
-                leg_id,
+                self._engine.new_leg_id(),
                 "outbound",
                 caller.caller_number,
                 caller.caller_name,
@@ -183,6 +183,12 @@ class CallService:
                 call_uid=caller.call_uid,
             )
         )
+        try:
+            await self._engine.place(leg.leg_id, uri, headers, from_uri)
+        except EngineError as err:
+            self._handle_ended(CallEnded(leg.leg_id, 0, str(err), MediaStats()))
+            raise
+        return leg
 
     async def bridge(self, leg_a: int, leg_b: int) -> None:
         """Connect two legs both ways (both must have media): audio, and DTMF.

@@ -1,9 +1,8 @@
 """The engine's pjsua2 state: endpoint, transports, account, legs, players. SIP thread only."""
 
 import ctypes
-import itertools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import _pjsua2
 import pjsua2 as pj
@@ -69,11 +68,12 @@ class PjCore:
         settings: EngineSettings,
         publish: Publish,
         defer: Callable[[Callable[[], None]], None],
+        ids: Iterator[int],
     ) -> None:
         self._settings = settings
         self._publish = publish
         self._defer = defer
-        self._ids = itertools.count(1)
+        self._ids = ids  # shared with the loop, which reserves ids for legs it places
         self._ep: pj.Endpoint | None = None
         self._account: PjAccount | None = None
         self._log_writer = PjLogWriter()
@@ -225,9 +225,8 @@ class PjCore:
         """End every leg at once."""
         self._ep.hangupAllCalls()
 
-    def place(self, uri: str, headers: dict[str, str], from_uri: str) -> int:
-        """Start an outbound leg to `uri` (From: `from_uri` if given); progress comes as events."""
-        leg_id = next(self._ids)
+    def place(self, leg_id: int, uri: str, headers: dict[str, str], from_uri: str) -> None:
+        """Start outbound leg `leg_id` to `uri` (From: `from_uri` if given); news comes later."""
         call = PjCall(self._account, leg_id, self._publish, self)
         prm = _call_param(0)
         if from_uri:
@@ -238,7 +237,6 @@ class PjCore:
             prm.txOption.headers.append(header)
         call.makeCall(uri, prm)
         self._legs[leg_id] = call
-        return leg_id
 
     def send_dtmf(self, leg_id: int, digits: str, method: str) -> None:
         """Send digits on a leg as RFC 4733 events or SIP INFO."""

@@ -2,6 +2,7 @@
 
 import asyncio
 import concurrent.futures
+import itertools
 import logging
 import queue
 import threading
@@ -40,6 +41,7 @@ class SipEngine:
         self._grace_s = 0.0
         self._core: PjCore | None = None
         self._heartbeat = time.monotonic()
+        self._ids = itertools.count(1)  # leg and player ids, never reused while running
 
     # --- lifecycle ---------------------------------------------------------------
 
@@ -74,7 +76,7 @@ class SipEngine:
         return self._thread is not None and not self._stopping.is_set()
 
     def _run(self, started: concurrent.futures.Future) -> None:
-        core = PjCore(self._settings, self._bus.publish_threadsafe, self._defer)
+        core = PjCore(self._settings, self._bus.publish_threadsafe, self._defer, self._ids)
         try:
             core.start()
         except BaseException as exc:
@@ -165,14 +167,22 @@ class SipEngine:
         """End every leg."""
         await self._command(lambda core: core.hangup_all())
 
+    def new_leg_id(self) -> int:
+        """Reserve the id of a leg about to be placed (callable from any thread).
+
+        The caller records the leg under this id before `place`, so no news of
+        the leg (a fast 180, say) can reach the loop before the leg is known.
+        """
+        return next(self._ids)
+
     async def place(
-        self, uri: str, headers: dict[str, str] | None = None, from_uri: str = ""
-    ) -> int:
-        """Call `uri` as `from_uri` (default: the engine); returns the new leg's id at once.
+        self, leg_id: int, uri: str, headers: dict[str, str] | None = None, from_uri: str = ""
+    ) -> None:
+        """Call `uri` as leg `leg_id` (from `new_leg_id`), presenting `from_uri` as caller.
 
         Progress comes as events.
         """
-        return await self._command(lambda core: core.place(uri, headers or {}, from_uri))
+        await self._command(lambda core: core.place(leg_id, uri, headers or {}, from_uri))
 
     async def send_dtmf(self, leg_id: int, digits: str, method: str = "rfc4733") -> None:
         """Send digits on a leg: method "rfc4733" (RTP events) or "info" (SIP INFO)."""
