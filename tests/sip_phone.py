@@ -622,7 +622,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--rtp-port",
         type=int,
         default=None,
-        help=f"first RTP port of a range of {RTP_PORT_RANGE} (default 30000 + (port %% 1000) * 20)",
+        help=f"first RTP port of a range of {RTP_PORT_RANGE}"
+        " (default 10000 + (port %% 500) * 20, below the ephemeral ports)",
     )
     parser.add_argument(
         "--log-level", type=int, default=1, help="pjsip log level on stderr (1 errors .. 5)"
@@ -633,7 +634,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if args.registrar and not args.registrar.lower().startswith(("sip:", "sips:")):
         parser.error("--registrar must be a sip: URI, e.g. sip:127.0.0.1:5060")
     if args.rtp_port is None:
-        args.rtp_port = 30000 + (args.port % 1000) * RTP_PORT_RANGE
+        args.rtp_port = 10000 + (args.port % 500) * RTP_PORT_RANGE
     return args
 
 

@@ -2,10 +2,11 @@
 
 import pytest
 
+from tests.harness import free_port
 from tests.phone_client import Phone
 from tests.tones import has_tone
 
-PHONE_PORT = 7201
+PHONE_PORT = free_port()
 
 
 @pytest.fixture

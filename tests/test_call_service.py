@@ -11,7 +11,7 @@ from tests.harness import free_port, sipp, sipp_result
 from tests.phone_client import Phone
 from tests.tones import has_tone
 
-ALICE_PORT, BOB_PORT = 7211, 7212
+ALICE_PORT, BOB_PORT = free_port(), free_port()
 
 
 async def blocking(fn, *args, **kwargs):

@@ -17,7 +17,7 @@ import pytest
 
 from firmware import control
 from tests import baresip_phone
-from tests.harness import wait_until
+from tests.harness import free_port, wait_until
 from tests.phone_client import Phone
 from tests.sip_probe import SipProbe
 from tests.tones import has_tone
@@ -75,7 +75,10 @@ def call(alice: Phone, bob: Phone, number: str) -> dict:
 
 
 def test_registered_phones_call_each_other_with_audio_both_ways(box, tmp_path):
-    with phone(box, "1001", ALICE_HOST, 7501) as alice, phone(box, "1002", BOB_HOST, 7502) as bob:
+    with (
+        phone(box, "1001", ALICE_HOST, free_port()) as alice,
+        phone(box, "1002", BOB_HOST, 7502) as bob,
+    ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
         assert registered(box) == {"1001", "1002"}
@@ -98,7 +101,10 @@ def ended_records(box, count: int) -> list[dict] | None:
 
 def test_busy_and_unregistered_callees_are_reported_to_the_caller(box):
     box.add_extension("1003", "Carol")  # never registers
-    with phone(box, "1001", ALICE_HOST, 7511) as alice, phone(box, "1002", BOB_HOST, 7512) as bob:
+    with (
+        phone(box, "1001", ALICE_HOST, free_port()) as alice,
+        phone(box, "1002", BOB_HOST, 7512) as bob,
+    ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
         alice.call("1003")
@@ -110,7 +116,10 @@ def test_busy_and_unregistered_callees_are_reported_to_the_caller(box):
 
 
 def test_caller_hanging_up_stops_the_ringing(box):
-    with phone(box, "1001", ALICE_HOST, 7521) as alice, phone(box, "1002", BOB_HOST, 7522) as bob:
+    with (
+        phone(box, "1001", ALICE_HOST, free_port()) as alice,
+        phone(box, "1002", BOB_HOST, 7522) as bob,
+    ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
         alice.call("1002")
@@ -120,7 +129,7 @@ def test_caller_hanging_up_stops_the_ringing(box):
 
 
 def test_a_wrong_secret_is_refused_and_logged(box):
-    with phone(box, "1001", ALICE_HOST, 7531, secret="Wrong-Secret-1234") as alice:
+    with phone(box, "1001", ALICE_HOST, free_port(), secret="Wrong-Secret-1234") as alice:
         assert alice.wait_for("registration", timeout=10)["code"] in (401, 403)
     assert box.status()["security_events"].get("auth-failure", 0) >= 1
     assert f"security event auth-failure from {ALICE_HOST} (user 1001)" in box.log_tail(200)
@@ -185,7 +194,10 @@ def test_scanners_get_nothing_and_nobody_learns_the_product(box):
 
 
 def test_a_killed_edge_comes_back_and_calls_complete_again(box, tmp_path):
-    with phone(box, "1001", ALICE_HOST, 7541) as alice, phone(box, "1002", BOB_HOST, 7542) as bob:
+    with (
+        phone(box, "1001", ALICE_HOST, free_port()) as alice,
+        phone(box, "1002", BOB_HOST, 7542) as bob,
+    ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
         config = str(box.data_dir / "edge" / "kamailio.cfg")
@@ -213,8 +225,8 @@ def test_phones_register_and_call_over_tls_with_the_boxs_own_certificate(box, tm
     tls_port = box.sections["edge"]["tls_port"]
     registrar = f"sip:127.0.0.1:{tls_port}"
     with (
-        phone(box, "1001", ALICE_HOST, 7551, registrar=registrar, transport="tls") as alice,
-        phone(box, "1002", BOB_HOST, 7552) as bob,
+        phone(box, "1001", ALICE_HOST, free_port(), registrar=registrar, transport="tls") as alice,
+        phone(box, "1002", BOB_HOST, free_port()) as bob,
     ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
@@ -254,7 +266,10 @@ def test_every_box_makes_its_own_key(make_daemon):
 
 @pytest.mark.parametrize("method", ["rfc4733", "info"])
 def test_dtmf_crosses_the_b2bua_by_the_method_it_came(box, method):
-    with phone(box, "1001", ALICE_HOST, 7561) as alice, phone(box, "1002", BOB_HOST, 7562) as bob:
+    with (
+        phone(box, "1001", ALICE_HOST, free_port()) as alice,
+        phone(box, "1002", BOB_HOST, 7562) as bob,
+    ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
         call(alice, bob, "1002")
@@ -274,10 +289,10 @@ def test_baresip_and_a_pjsua2_phone_call_each_other_with_audio(box, workdir, tmp
             secret=box.secrets["1002"],
             edge=box.edge,
             bind=BOB_HOST,
-            port=7572,
+            port=free_port(),
             tone_hz=1209,
         ) as bob,
-        phone(box, "1001", ALICE_HOST, 7571) as alice,
+        phone(box, "1001", ALICE_HOST, free_port()) as alice,
     ):
         wait_until(lambda: "1002" in registered(box), 10, "baresip registered")
         alice.wait_for("registration", active=True, timeout=10)
@@ -325,7 +340,10 @@ def test_holding_a_call_plays_music_to_the_other_side_until_it_resumes(
     write_tone(music / "hold.wav", 440)  # music that a test can recognise
     box = make_daemon({"moh": {"default_dir": str(music)}}).start()
     box.secrets = {n: box.add_extension(n, n) for n in ("1001", "1002")}
-    with phone(box, "1001", ALICE_HOST, 7581) as alice, phone(box, "1002", BOB_HOST, 7582) as bob:
+    with (
+        phone(box, "1001", ALICE_HOST, free_port()) as alice,
+        phone(box, "1002", BOB_HOST, 7582) as bob,
+    ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
         call(alice, bob, "1002")
@@ -354,8 +372,8 @@ def test_holding_a_call_plays_music_to_the_other_side_until_it_resumes(
 )
 def test_phones_with_different_codecs_hear_each_other(box, tmp_path, alice_codec, bob_codec):
     with (
-        phone(box, "1001", ALICE_HOST, 7591, codecs=alice_codec) as alice,
-        phone(box, "1002", BOB_HOST, 7592, codecs=bob_codec) as bob,
+        phone(box, "1001", ALICE_HOST, free_port(), codecs=alice_codec) as alice,
+        phone(box, "1002", BOB_HOST, free_port(), codecs=bob_codec) as bob,
     ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
@@ -371,7 +389,10 @@ def test_phones_with_different_codecs_hear_each_other(box, tmp_path, alice_codec
 
 
 def test_changing_extensions_during_a_call_drops_nothing(box, tmp_path):
-    with phone(box, "1001", ALICE_HOST, 7601) as alice, phone(box, "1002", BOB_HOST, 7602) as bob:
+    with (
+        phone(box, "1001", ALICE_HOST, free_port()) as alice,
+        phone(box, "1002", BOB_HOST, 7602) as bob,
+    ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
         call(alice, bob, "1002")
@@ -411,7 +432,10 @@ MALFORMED = [
 
 
 def test_malformed_sip_changes_nothing_for_a_call_in_progress(box, tmp_path):
-    with phone(box, "1001", ALICE_HOST, 7611) as alice, phone(box, "1002", BOB_HOST, 7612) as bob:
+    with (
+        phone(box, "1001", ALICE_HOST, free_port()) as alice,
+        phone(box, "1002", BOB_HOST, 7612) as bob,
+    ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
         call(alice, bob, "1002")

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.harness import wait_until
+from tests.harness import free_port, wait_until
 from tests.phone_client import Phone
 from tests.tones import has_tone
 
-ALICE_PORT = 7101
-BOB_PORT = 7102
+ALICE_PORT = free_port()
+BOB_PORT = free_port()
 BOB_URI = f"sip:bob@127.0.0.1:{BOB_PORT}"
-REGISTRAR_PORT = 7301
-REGISTERING_PORT = 7302
+REGISTRAR_PORT = free_port()
+REGISTERING_PORT = free_port()
 SIPP_DIR = Path(__file__).resolve().parent / "sipp"
 
 
