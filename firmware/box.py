@@ -22,12 +22,13 @@ from pbx.security import SecurityLog
 from pbx.sip import EngineSettings, SipEngine
 from pbx.store import CdrStore, Database, ExtensionStore, main_database
 from pbx.store.edge import EdgeCredentials
+from pbx.transfer import TransferService
 
 logger = logging.getLogger(__name__)
 
 
 def engine_settings(config: Config) -> EngineSettings:
-    """The engine's settings from the [engine] section."""
+    """The engine's settings from the [engine] section (and where the edge meets it)."""
     e = config.engine
     return EngineSettings(
         e.address,
@@ -38,6 +39,7 @@ def engine_settings(config: Config) -> EngineSettings:
         e.clock_rate_hz,
         e.conference_threads,
         e.log_level,
+        edge_uri=f"sip:{e.address}:{config.edge.udp_port}" if config.edge.enabled else "",
     )
 
 
@@ -112,7 +114,8 @@ class Box:
             cfg.routing.ring_timeout_s,
         )
         calls.add_offer_handler(dialer.offer)
-        MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
+        moh = MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
+        TransferService(calls, self.engine, dialer, moh, bus)
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
         if cfg.edge.enabled:

@@ -204,9 +204,31 @@ class CallService:
         """Relay DTMF between two legs from now on (`bridge` does this too).
 
         Pair before answering a caller: a key pressed the instant the call
-        connects must reach the other side.
+        connects must reach the other side. A leg paired anew (a transfer) leaves
+        its old partner unpaired.
         """
+        self._unpair(leg_a)
+        self._unpair(leg_b)
         self._partners[leg_a], self._partners[leg_b] = leg_b, leg_a
+
+    async def unbridge(self, leg_a: int, leg_b: int) -> None:
+        """Undo `bridge`: no more audio or DTMF between two legs (either may have ended)."""
+        if self._partners.get(leg_a) == leg_b:
+            self._unpair(leg_a)
+        for source, sink in ((leg_a, leg_b), (leg_b, leg_a)):
+            with contextlib.suppress(EngineError):
+                await self._engine.disconnect(source, sink)
+
+    def join_call(self, leg_id: int, call_uid: str) -> None:
+        """Make a leg part of another call from now on (a transfer joined them)."""
+        leg = self.leg(leg_id)
+        leg.call_uid = call_uid
+        self._track(self._cdrs.updated(leg.uid, call_uid=call_uid))
+
+    def _unpair(self, leg_id: int) -> None:
+        partner = self._partners.pop(leg_id, None)
+        if partner is not None and self._partners.get(partner) == leg_id:
+            del self._partners[partner]
 
     async def send_dtmf(self, leg_id: int, digits: str, method: str = "rfc4733") -> None:
         """Send digits on a leg: "rfc4733" (RTP events) or "info" (SIP INFO)."""
@@ -359,9 +381,7 @@ class CallService:
     def _handle_ended(self, event: CallEnded) -> None:
         self._guard.check("CallService._handle_ended")
         leg = self._legs.pop(event.leg_id, None)
-        partner = self._partners.pop(event.leg_id, None)
-        if partner is not None:
-            self._partners.pop(partner, None)
+        self._unpair(event.leg_id)
         self._dtmf_relays.pop(event.leg_id, None)
         if leg is None:
             return

@@ -3,8 +3,9 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
+from pbx import PbxError
 from pbx.calls import CallService, Leg, wait_any
 from pbx.extension_service import ExtensionService
 from pbx.extensions import REALM, Extension, ExtensionError
@@ -12,11 +13,21 @@ from pbx.sip import EngineError, LegGone
 
 logger = logging.getLogger(__name__)
 
-BUSY = 486
+NOT_FOUND = 404
 UNAVAILABLE = 480
+BUSY = 486
+CANCELLED = 487
 # What the caller hears when the callee's side fails: the callee's own cause,
 # except a timeout, which a caller knows as "no answer".
 _CALLER_CODE = {408: UNAVAILABLE, 487: UNAVAILABLE, 600: BUSY}
+
+
+class CallRefused(PbxError):
+    """A call could not be connected; `status_code` is what its caller is told."""
+
+    def __init__(self, status_code: int) -> None:
+        super().__init__(f"call refused with {status_code}")
+        self.status_code = status_code
 
 
 class ExtensionDialer:
@@ -24,7 +35,8 @@ class ExtensionDialer:
 
     The caller hears ringing while the phone rings, and the phone's answer,
     busy or silence comes back as such; whichever side hangs up first ends the
-    other. Each extension takes at most its `max_calls` legs at once.
+    other, unless a transfer took that side elsewhere (`release`). Each extension
+    takes at most its `max_calls` legs at once.
     """
 
     def __init__(
@@ -38,15 +50,95 @@ class ExtensionDialer:
         self._extensions = extensions
         self._edge_uri = edge_uri
         self._ring_timeout_s = ring_timeout_s
+        # Each connected leg and the leg it is kept together with (both ways).
+        self._together: dict[int, Leg] = {}
 
     async def offer(self, leg: Leg) -> bool:
         """Claim `leg` if it dials an extension, and see the call through."""
         try:
-            callee = await self._extensions.get(leg.dialled)
+            await self._extensions.get(leg.dialled)
         except ExtensionError:
             return False
         with contextlib.suppress(LegGone):
-            await self._connect(leg, callee)
+            try:
+                callee = await self.ring(leg, leg.dialled, lambda: self._calls.ring(leg.leg_id))
+            except CallRefused as refused:
+                await self._calls.hangup(leg.leg_id, refused.status_code)
+            else:
+                await self.connect(leg, callee)
+        return True
+
+    async def ring(
+        self,
+        caller: Leg,
+        number: str,
+        on_ringing: Callable[[], Awaitable[None]] | None = None,
+    ) -> Leg:
+        """Ring extension `number` for `caller`, showing its caller ID, until it answers.
+
+        Returns the answered leg. Raises CallRefused with what the caller should
+        hear (404 no such extension, 486 busy, 480 no answer ...), or 487 if the
+        caller hung up; nothing is left ringing then. `on_ringing` runs when the
+        phone starts to ring.
+        """
+        try:
+            callee = await self._extensions.get(number)
+        except ExtensionError:
+            raise CallRefused(NOT_FOUND) from None
+        if await self._over_limit(caller, callee):
+            raise CallRefused(BUSY)
+        ringing = await self._calls.place(
+            self._edge_uri(callee.number),
+            callee.number,
+            from_uri=await self._presented_as(caller),
+            extension=callee.number,
+            for_leg=caller,
+        )
+        answered = False
+        try:
+            refusal = await self._ring(caller, ringing, on_ringing)
+            answered = not refusal and not caller.ended.is_set()
+        finally:
+            if not answered:
+                with contextlib.suppress(EngineError):
+                    await self._calls.hangup(ringing.leg_id)
+        if not answered:
+            raise CallRefused(refusal or CANCELLED)
+        return ringing
+
+    async def connect(self, a: Leg, b: Leg) -> None:
+        """Bridge two legs and see the call through: when either ends, end the other.
+
+        `a` is answered first if it still waits (a caller). A leg a transfer took
+        (`release`) outlives its partner; whatever else ends the call (either
+        side, a failure, a bug), no leg of it is left up.
+        """
+        self._together[a.leg_id], self._together[b.leg_id] = b, a
+        try:
+            # Paired before the answer: a key pressed at once must reach the other side.
+            self._calls.pair(a.leg_id, b.leg_id)
+            if a.answered_at is None:
+                await self._calls.answer(a.leg_id)
+            await self._calls.wait_media(a.leg_id)
+            await self._calls.wait_media(b.leg_id)
+            await self._calls.bridge(a.leg_id, b.leg_id)
+            await wait_any(a.ended, b.ended)
+        finally:
+            for leg, partner in ((a, b), (b, a)):
+                if self._together.get(leg.leg_id) is partner:
+                    del self._together[leg.leg_id]
+                    with contextlib.suppress(EngineError):
+                        await self._calls.hangup(leg.leg_id)
+
+    def release(self, leg: Leg) -> None:
+        """Let `leg` outlive its partner: a transfer is taking it elsewhere."""
+        self._together.pop(leg.leg_id, None)
+
+    def restore(self, leg: Leg, partner: Leg) -> bool:
+        """Give a released leg back to its old partner; False if the partner has gone."""
+        if partner.ended.is_set() or self._together.get(partner.leg_id) is not leg:
+            return False
+        self._together[leg.leg_id] = partner
         return True
 
     async def _presented_as(self, caller: Leg) -> str:
@@ -67,42 +159,10 @@ class ExtensionDialer:
                 return self._calls.legs_of(caller.extension) > own.max_calls
         return False
 
-    async def _connect(self, caller: Leg, callee: Extension) -> None:
-        if await self._over_limit(caller, callee):
-            await self._calls.hangup(caller.leg_id, BUSY)
-            return
-        ringing = await self._calls.place(
-            self._edge_uri(callee.number),
-            callee.number,
-            from_uri=await self._presented_as(caller),
-            extension=callee.number,
-            for_leg=caller,
-        )
-        try:
-            await self._see_through(caller, ringing)
-        finally:
-            # Whatever ended the call (either side, a refusal, a bug), no leg of it
-            # may be left ringing or connected.
-            for leg in (caller, ringing):
-                with contextlib.suppress(EngineError):
-                    await self._calls.hangup(leg.leg_id)
-
-    async def _see_through(self, caller: Leg, ringing: Leg) -> None:
-        refusal = await self._ring(caller, ringing)
-        if refusal:
-            await self._calls.hangup(caller.leg_id, refusal)
-            return
-        if caller.ended.is_set():
-            return
-        self._calls.pair(caller.leg_id, ringing.leg_id)
-        await self._calls.answer(caller.leg_id)
-        await self._calls.wait_media(caller.leg_id)
-        await self._calls.wait_media(ringing.leg_id)
-        await self._calls.bridge(caller.leg_id, ringing.leg_id)
-        await wait_any(caller.ended, ringing.ended)
-
-    async def _ring(self, caller: Leg, callee: Leg) -> int:
-        """Ring until the callee answers (0) or the call fails (the caller's refusal code)."""
+    async def _ring(
+        self, caller: Leg, callee: Leg, on_ringing: Callable[[], Awaitable[None]] | None
+    ) -> int:
+        """Ring until the callee answers or the caller leaves (0), or the call fails (its code)."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self._ring_timeout_s
         rang = False
@@ -119,4 +179,5 @@ class ExtensionDialer:
             if callee.ended.is_set():
                 return _CALLER_CODE.get(callee.end_code, callee.end_code or UNAVAILABLE)
             rang = True
-            await self._calls.ring(caller.leg_id)
+            if on_ringing is not None:
+                await on_ringing()

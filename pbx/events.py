@@ -89,6 +89,56 @@ class PlaybackFinished:
 
 
 @dataclass(frozen=True)
+class TransferRequested:
+    """A phone asked to transfer its call: a REFER arrived on leg `leg_id` (the transferor's).
+
+    The engine has accepted it (202); the transferor learns how it goes from
+    `SipEngine.report_transfer`, which every request must end with a final code.
+    `target` is the number to transfer to. For an attended transfer, `replaces` is
+    the Call-ID the Refer-To's Replaces names (the transferor's other call) and
+    `replaces_leg` the engine's leg of that dialog (0 if no leg has it).
+    """
+
+    transfer_id: int
+    leg_id: int
+    target: str
+    replaces: str = ""
+    replaces_leg: int = 0
+
+
+@dataclass(frozen=True)
+class TransferCompleted:
+    """A transfer connected the transferee with the target; the transferor's legs end.
+
+    `kind` is "blind" (the target was rung for the transferee) or "attended" (the
+    transferor's other call took the place of the transferor). `target_leg` is now
+    part of the transferee's call (its call_uid).
+    """
+
+    transfer_id: int
+    kind: str
+    transferor_leg: int
+    transferee_leg: int
+    target_leg: int
+
+
+@dataclass(frozen=True)
+class TransferFailed:
+    """A transfer did not happen; `status_code` is what the transferor was told.
+
+    `transferee_leg` is 0 if the transferor's call had no other side. After a
+    failed blind transfer the transferee goes back to the transferor (see
+    pbx.transfer).
+    """
+
+    transfer_id: int
+    kind: str
+    transferor_leg: int
+    transferee_leg: int
+    status_code: int
+
+
+@dataclass(frozen=True)
 class SecurityEvent:
     """The edge saw an attack or a failed login: scanner, flood, bad secret, ban."""
 

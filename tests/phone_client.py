@@ -67,6 +67,7 @@ class Phone:
         display_name: str | None = None,
         register: bool = True,
         codecs: str = "",
+        keep_transferred: bool = False,
     ) -> Self:
         """Spawn a phone listening on `bind`:`port` and wait until it is ready.
 
@@ -74,7 +75,8 @@ class Phone:
         `user` with `secret` (unless `register` is False) and sends its calls
         through it. This does not wait for the registration: wait for the
         "registration" event (active=True). `log_level` is pjsip's (1 errors ..
-        5 every SIP message); the log is `log_path`.
+        5 every SIP message); the log is `log_path`. A phone hangs up a call it
+        transferred once the transfer succeeds, unless `keep_transferred`.
         """
         if registrar is not None and (user is None or secret is None):
             raise ValueError("a phone with a registrar needs user and secret")
@@ -85,6 +87,8 @@ class Phone:
         command += ["--log-level", str(log_level), "--bind", bind, "--transport", transport]
         if codecs:
             command += ["--codecs", codecs]
+        if keep_transferred:
+            command.append("--keep-transferred")
         if rtp_port is not None:
             command += ["--rtp-port", str(rtp_port)]
         if registrar is not None:
@@ -228,9 +232,12 @@ class Phone:
             raise PhoneError(f"phone {self.name}: {cmd} failed: {reply.get('message')}")
         return reply
 
-    def call(self, uri: str) -> None:
-        """Call a full URI or, on a phone with a registrar, a bare number ("1002")."""
-        self.command("call", uri=uri)
+    def call(self, uri: str) -> int:
+        """Call a full URI or, on a phone with a registrar, a bare number ("1002").
+
+        Returns the new call's key (the `call` field of its events).
+        """
+        return self.command("call", uri=uri)["call"]
 
     def register(self) -> None:
         """(Re-)register; the outcome arrives as a "registration" event."""
@@ -243,11 +250,10 @@ class Phone:
     def answer(self, code: int = 200) -> None:
         self.command("answer", code=code)
 
-    def hangup(self, code: int | None = None) -> None:
-        if code is None:
-            self.command("hangup")
-        else:
-            self.command("hangup", code=code)
+    def hangup(self, code: int | None = None, call: int | None = None) -> None:
+        """Hang up (or refuse with `code`) the current call, or the call with key `call`."""
+        fields = {k: v for k, v in (("code", code), ("call", call)) if v is not None}
+        self.command("hangup", **fields)
 
     def play_tone(self, hz: float, seconds: float = 1.0) -> None:
         self.command("play_tone", hz=hz, seconds=seconds)
@@ -271,9 +277,20 @@ class Phone:
         """Put the call on hold (re-INVITE, sendonly)."""
         self.command("hold")
 
-    def unhold(self) -> None:
-        """Take the call off hold."""
-        self.command("unhold")
+    def unhold(self, call: int | None = None) -> None:
+        """Take the current call, or the call with key `call`, off hold."""
+        self.command("unhold", **({} if call is None else {"call": call}))
+
+    def transfer(self, uri: str) -> None:
+        """Blind transfer: REFER the current call to a number or URI.
+
+        Progress arrives as "transfer_status" events (code, final).
+        """
+        self.command("transfer", uri=uri)
+
+    def transfer_replaces(self, call: int) -> None:
+        """Attended transfer: REFER the held call `call` to the current call (Replaces)."""
+        self.command("transfer_replaces", call=call)
 
     def dtmf(self, digits: str, method: str = "rfc4733") -> None:
         """Send digits in-band as RFC 4733 events, or as SIP INFO (method="info")."""

@@ -10,7 +10,8 @@ stdout to a private descriptor before pjsua2 starts, so a stray log line can
 never corrupt the protocol.
 
 One SIP transport (UDP, TCP or TLS) on <bind>:<port>, one account, one
-"current call" at a time. Without --registrar the account is local (no
+"current call" at a time; as on a handset, a held call can wait while a second
+one is made, and then be transferred to it. Without --registrar the account is local (no
 registration; calls go to full URIs). With --registrar the account registers
 there with digest credentials and uses it as outbound proxy, so a bare number
 can be dialled.
@@ -164,6 +165,7 @@ class PhoneCall(pj.Call):
         self.early_media_announced = False
         self.media_announced = False
         self.disconnected = False
+        self.held = False
         self.quiet = False  # a caller refused as busy: its events would mislead tests
 
     def onCallState(self, prm: "pj.OnCallStateParam") -> None:
@@ -215,6 +217,15 @@ class PhoneCall(pj.Call):
             method = {v: k for k, v in _DTMF_METHODS.items()}.get(prm.method, "other")
             self.phone.out.emit("dtmf", digit=prm.digit, method=method, call=self.key)
 
+    def onCallTransferStatus(self, prm: "pj.OnCallTransferStatusParam") -> None:
+        code, final = int(prm.statusCode), bool(prm.finalNotify)
+        self.phone.out.emit(
+            "transfer_status", code=code, reason=prm.reason, final=final, call=self.key
+        )
+        if final and code // 100 == 2 and self.phone.args.hangup_after_transfer:
+            # A handset hangs up a call it transferred; not inside the callback.
+            self.phone.hang_up_later(self.key)
+
 
 class PhoneAccount(pj.Account):
     """The phone's one account: incoming INVITEs land here; registration is reported."""
@@ -247,17 +258,24 @@ class SipPhone:
 
     Commands (stdin), each answered by {"event": "ok", "cmd": ...} or
     {"event": "error", "cmd": ..., "message": ...}:
-      call {uri} | answer {code=200} | hangup {code?} | play_tone {hz, seconds=1.0}
-      stop_tone | record {path, seconds?} | stop_record | dtmf {digits, method=rfc4733|info}
-      hold | unhold
+      call {uri} (its reply carries the new call's key) | answer {code=200}
+      hangup {code?, call?} | play_tone {hz, seconds=1.0} | stop_tone
+      record {path, seconds?} | stop_record | dtmf {digits, method=rfc4733|info}
+      hold {call?} | unhold {call?} (that call becomes the current one)
+      transfer {uri, call?} (blind) | transfer_replaces {call} (attended: the held
+      call `call` to the current one)
       register | unregister (only with --registrar) | quit
+    `call` in a command names a call by its key; without it, the current call.
+    A call waits on hold while another is made; after a transfer succeeds (final
+    2xx NOTIFY) the phone hangs the transferred call up, as handsets do, unless
+    started with --keep-transferred.
     `call` takes a full URI, or with --registrar a bare number or user, which is
     dialled as sip:<number>@<registrar host> through the registrar.
     Events (stdout): ready {port}, incoming {from, to, caller_name, caller_number,
       call}, busy {from, caller_name, caller_number, call}, state {state, code,
       reason, call}, early_media {call}, media {call} (after state CONFIRMED),
       dtmf {digit, method, call}, recorded {path}, registration {code, reason, active,
-      expires}.
+      expires}, transfer_status {code, reason, final, call} (each NOTIFY of a transfer).
     """
 
     def __init__(self, args: argparse.Namespace, out: EventOut) -> None:
@@ -269,6 +287,7 @@ class SipPhone:
         self.current: PhoneCall | None = None
         self.next_key = 1
         self.to_forget: list[int] = []
+        self.to_hang_up: list[int] = []
         self.player: pj.AudioMediaPlayer | None = None
         self.player_call: int | None = None
         self.recorder: pj.AudioMediaRecorder | None = None
@@ -365,6 +384,7 @@ class SipPhone:
         """Pump pjsip and stdin until `quit` or end of input."""
         while self.running:
             self.ep.libHandleEvents(10)
+            self._hang_up_calls()
             self._forget_calls()
             self._check_recordings()
             for line in self._read_lines():
@@ -433,6 +453,17 @@ class SipPhone:
         """Called from the call's own DISCONNECTED callback: free it from the loop."""
         self.to_forget.append(key)
 
+    def hang_up_later(self, key: int) -> None:
+        """Called from a call's callback: hang it up from the loop."""
+        self.to_hang_up.append(key)
+
+    def _hang_up_calls(self) -> None:
+        while self.to_hang_up:
+            call = self.calls.get(self.to_hang_up.pop())
+            if call is not None and not call.disconnected:
+                with contextlib.suppress(pj.Error):
+                    call.hangup(op_param())
+
     def _forget_calls(self) -> None:
         while self.to_forget:
             key = self.to_forget.pop()
@@ -446,6 +477,15 @@ class SipPhone:
         if self.current is None or self.current.disconnected:
             raise CommandError("no current call")
         return self.current
+
+    def _chosen_call(self, msg: dict) -> PhoneCall:
+        """The call a command names by its key ("call"), else the current one."""
+        if "call" not in msg:
+            return self._live_call()
+        call = self.calls.get(int(msg["call"]))
+        if call is None or call.disconnected:
+            raise CommandError(f"no call {msg['call']}")
+        return call
 
     def _audio(self) -> "pj.AudioMedia":
         try:
@@ -467,13 +507,13 @@ class SipPhone:
             self.out.emit("error", cmd=name, message="unknown command")
             return
         try:
-            handler(msg)
+            result = handler(msg) or {}
         except pj.Error as err:
             self.out.emit("error", cmd=name, message=err.reason)
         except (CommandError, KeyError, ValueError, TypeError) as err:
             self.out.emit("error", cmd=name, message=str(err))
         else:
-            self.out.emit("ok", cmd=name)
+            self.out.emit("ok", cmd=name, **result)
 
     def _dial_target(self, uri: str) -> str:
         """A full URI as given; a bare number becomes sip:<number>@<registrar host>."""
@@ -495,9 +535,9 @@ class SipPhone:
     def cmd_unregister(self, msg: dict) -> None:
         self._registered_account().setRegistration(False)
 
-    def cmd_call(self, msg: dict) -> None:
-        if self.current is not None and not self.current.disconnected:
-            raise CommandError("a call is already in progress")
+    def cmd_call(self, msg: dict) -> dict:
+        if self.current is not None and not self.current.disconnected and not self.current.held:
+            raise CommandError("a call is already in progress (hold it first)")
         target = self._dial_target(str(msg["uri"]))
         call = self._new_call()
         try:
@@ -506,13 +546,14 @@ class SipPhone:
             self.calls.pop(call.key, None)
             raise
         self.current = call
+        return {"call": call.key}
 
     def cmd_answer(self, msg: dict) -> None:
         self._live_call().answer(op_param(int(msg.get("code", 200))))
 
     def cmd_hangup(self, msg: dict) -> None:
         code = msg.get("code")
-        self._live_call().hangup(op_param(None if code is None else int(code)))
+        self._chosen_call(msg).hangup(op_param(None if code is None else int(code)))
 
     def cmd_play_tone(self, msg: dict) -> None:
         hz, seconds = float(msg["hz"]), float(msg.get("seconds", 1.0))
@@ -564,12 +605,28 @@ class SipPhone:
         self._live_call().sendDtmf(prm)
 
     def cmd_hold(self, msg: dict) -> None:
-        self._live_call().setHold(op_param())
+        call = self._chosen_call(msg)
+        call.setHold(op_param())
+        call.held = True
 
     def cmd_unhold(self, msg: dict) -> None:
+        call = self._chosen_call(msg)
         prm = op_param()
         prm.opt.flag = pj.PJSUA_CALL_UNHOLD
-        self._live_call().reinvite(prm)
+        call.reinvite(prm)
+        call.held = False
+        self.current = call
+
+    def cmd_transfer(self, msg: dict) -> None:
+        """Blind transfer: REFER the call (default: the current one) to a number or URI."""
+        self._chosen_call(msg).xfer(self._dial_target(str(msg["uri"])), op_param())
+
+    def cmd_transfer_replaces(self, msg: dict) -> None:
+        """Attended transfer: REFER held call `call` to the current call (with Replaces)."""
+        held = self._chosen_call(msg)
+        if held is self.current:
+            raise CommandError("the call to transfer must not be the current one")
+        held.xferReplaces(self._live_call(), op_param())
 
     def cmd_quit(self, msg: dict) -> None:
         self.running = False
@@ -627,6 +684,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--log-level", type=int, default=1, help="pjsip log level on stderr (1 errors .. 5)"
+    )
+    parser.add_argument(
+        "--keep-transferred",
+        dest="hangup_after_transfer",
+        action="store_false",
+        help="keep a call up after transferring it (handsets hang it up)",
     )
     args = parser.parse_args(argv)
     if args.registrar and (not args.user or args.secret is None):

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pbx.extensions import REALM
+from pbx.sip.settings import PLACED_HEADER, TRANSFER_HEADER
 
 # User-Agents of SIP scanning and cracking tools; their requests get no answer at all.
 SCANNER_AGENTS = (
@@ -213,6 +214,7 @@ route[REQINIT] {
         return;
     }
     remove_hf("X-Callbox-Ext");
+    remove_hf("@TRANSFER_HEADER@");
     @ALLOW_SET@
     if ($var(allowed) == 0 && $sht(ipban=>$si) != $null) { exit; }
     if ($ua =~ "@SCANNERS@") {
@@ -273,12 +275,29 @@ route[AUTH] {
 }
 
 route[FROM_ENGINE] {
+    if (is_method("INVITE")) {
+        if (!is_present_hf("@PLACED_HEADER@")) { route(TRANSFER_LOOP); }
+        remove_hf("@PLACED_HEADER@");
+    }
     if (is_method("INVITE|OPTIONS|MESSAGE|NOTIFY")) {
         if (!lookup("location")) {
             sl_send_reply("480", "Temporarily Unavailable");
             exit;
         }
     }
+    route(RELAY);
+}
+
+# An INVITE the engine did not mark as placed is the one pjsua sends by itself for
+# a REFER: it only carries the news back to the transferring phone, so it goes
+# straight back to the engine, which places the real call itself
+# (pbx/sip/_transfer.py). A Replaces in it is for the engine's call logic, never
+# for pjsua's own handling, so it is dropped.
+route[TRANSFER_LOOP] {
+    remove_hf("Replaces");
+    remove_hf("Require");
+    append_hf("@TRANSFER_HEADER@: 1\r\n");
+    $du = "sip:@ENGINE@";
     route(RELAY);
 }
 
@@ -301,6 +320,8 @@ def render(s: EdgeSettings) -> str:
         "@TAG@": SECURITY_TAG,
         "@REALM@": REALM,
         "@MAX_FAILURES@": str(s.auth_failures_before_ban),
+        "@PLACED_HEADER@": PLACED_HEADER,
+        "@TRANSFER_HEADER@": TRANSFER_HEADER,
     }.items():
         routes = routes.replace(token, value)
     return f"{_globals(s)}\n\n{_modparams(s)}\n{routes}"

@@ -17,8 +17,9 @@ from pbx.sip._pjobjects import (
     PjPlaylist,
     Publish,
 )
+from pbx.sip._transfer import PjTransfers
 from pbx.sip._uri import header, request_uri, split_name_addr, uri_user
-from pbx.sip.settings import EngineSettings, LegGone, ListenError
+from pbx.sip.settings import PLACED_HEADER, EngineSettings, LegGone, ListenError
 
 logger = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class PjCore:
         # re-INVITE (hold, codec change) gives a leg a new stream and port.
         self._links: set[tuple[int, int]] = set()  # (source leg, sink leg)
         self._listens: set[tuple[int, int]] = set()  # (player, leg)
+        self._transfers = PjTransfers(publish, defer, ids, enabled=bool(settings.edge_uri))
 
     # --- lifecycle -------------------------------------------------------------
 
@@ -109,6 +111,7 @@ class PjCore:
 
     def stop(self) -> None:
         """Free every pj object, then the library."""
+        self._transfers.clear()
         self._players.clear()
         self._legs.clear()
         if self._account is not None:
@@ -167,11 +170,17 @@ class PjCore:
         media.transportConfig.port = s.rtp_port_min
         media.transportConfig.portRange = s.rtp_port_max - s.rtp_port_min + 1
         media.srtpUse = pj.PJMEDIA_SRTP_DISABLED  # loopback to the edge only
+        if s.edge_uri:
+            # Calls pjsua places itself (for a REFER) go to the edge too, whatever
+            # host the phone's Refer-To names.
+            cfg.sipConfig.proxies.append(f"{s.edge_uri};lr")
         return cfg
 
     # --- legs ----------------------------------------------------------------------
 
     def _incoming(self, prm: "pj.OnIncomingCallParam") -> None:
+        if self._transfers.claim(self._account, prm):
+            return
         leg_id = next(self._ids)
         call = PjCall(self._account, leg_id, self._publish, self, prm.callId)
         self._legs[leg_id] = call
@@ -203,6 +212,22 @@ class PjCore:
         for player_id in [p.player_id for p in self._players.values() if p.leg_id == leg_id]:
             self._players.pop(player_id, None)
 
+    # --- transfers (pbx/sip/_transfer.py) ------------------------------------------
+
+    def transfer_requested(self, leg_id: int, prm: "pj.OnCallTransferRequestParam") -> None:
+        """A REFER arrived on a leg (its own callback): accept it and tell the loop."""
+        self._transfers.requested(self._account, leg_id, prm, self._leg_of_call_id)
+
+    def report_transfer(self, transfer_id: int, status_code: int) -> None:
+        """Tell a transfer's transferor how it goes (180, 200, or a failure code)."""
+        self._transfers.report(transfer_id, status_code)
+
+    def _leg_of_call_id(self, call_id: str) -> int:
+        for leg_id, call in self._legs.items():
+            if call.getInfo().callIdString == call_id:
+                return leg_id
+        return 0
+
     def _leg(self, leg_id: int) -> PjCall:
         try:
             return self._legs[leg_id]
@@ -231,7 +256,7 @@ class PjCore:
         prm = _call_param(0)
         if from_uri:
             prm.txOption.localUri = from_uri
-        for name, value in headers.items():
+        for name, value in {**headers, PLACED_HEADER: "1"}.items():
             header = pj.SipHeader()
             header.hName, header.hValue = name, value
             prm.txOption.headers.append(header)

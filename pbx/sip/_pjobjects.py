@@ -47,6 +47,8 @@ class LegOwner(Protocol):
 
     def media_changed(self, leg_id: int) -> None: ...
 
+    def transfer_requested(self, leg_id: int, prm: "pj.OnCallTransferRequestParam") -> None: ...
+
 
 class PjCall(pj.Call):
     """One call leg. `leg_id` is Callbox's id; pjsua's own call ids are reused."""
@@ -114,6 +116,9 @@ class PjCall(pj.Call):
     def onDtmfDigit(self, prm: "pj.OnDtmfDigitParam") -> None:
         method = _DTMF_NAMES.get(prm.method, "unknown")
         self._publish(DtmfReceived(self.leg_id, prm.digit, method))
+
+    def onCallTransferRequest(self, prm: "pj.OnCallTransferRequestParam") -> None:
+        self._owner.transfer_requested(self.leg_id, prm)
 
 
 class PjAccount(pj.Account):

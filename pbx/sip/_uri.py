@@ -1,6 +1,7 @@
 """Reads numbers and names out of SIP addresses and request lines."""
 
 import re
+from urllib.parse import unquote
 
 # "Alice Smith" <sip:1001@host;transport=tcp>;tag=x  or  sip:1001@host
 _NAME_ADDR = re.compile(
@@ -40,3 +41,17 @@ def header(message: str, name: str) -> str:
         if sep and key.strip().lower() == wanted:
             return value.strip()
     return ""
+
+
+def uri_headers(uri: str) -> dict[str, str]:
+    """The headers a URI carries after its "?" (names in lower case, values unescaped).
+
+    A Refer-To names the transfer target this way: <sip:1003@pbx?Replaces=...>.
+    """
+    _, _, query = uri.partition("?")
+    headers = {}
+    for field in query.split("&"):
+        name, sep, value = field.partition("=")
+        if sep and name:
+            headers[unquote(name).strip().lower()] = unquote(value)
+    return headers

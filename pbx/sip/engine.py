@@ -208,6 +208,15 @@ class SipEngine:
         """Let a leg hear a shared player (or, with listening=False, stop it hearing)."""
         await self._command(lambda core: core.listen(player_id, leg_id, listening))
 
+    async def report_transfer(self, transfer_id: int, status_code: int) -> None:
+        """Tell the phone that asked for a transfer (TransferRequested) how it goes.
+
+        180 while the target rings, 200 once connected, or the failure's code
+        (486, 480, 404 ...); the phone gets each as a NOTIFY. The first final code
+        stands, and every transfer must get one.
+        """
+        await self._command(lambda core: core.report_transfer(transfer_id, status_code))
+
 
 def _translate(exc: BaseException) -> BaseException:
     """pj.Error carries its text in attributes; callers get an EngineError instead."""

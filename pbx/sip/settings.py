@@ -4,6 +4,13 @@ from dataclasses import dataclass
 
 from pbx import PbxError
 
+# Headers between the engine and the edge, for transfers (pbx/sip/_transfer.py).
+# The engine marks every call it places on purpose; the edge sends an INVITE from
+# the engine without the mark (one pjsua placed by itself, for a REFER) straight
+# back, marked as a transfer's. The edge drops both marks from everything else.
+PLACED_HEADER = "X-Callbox-Placed"
+TRANSFER_HEADER = "X-Callbox-Transfer"
+
 
 @dataclass(frozen=True)
 class EngineSettings:
@@ -11,6 +18,11 @@ class EngineSettings:
 
     `log_level` is pjsip's scale: 1 errors, 2 warnings, 3 info, 4-5 debug (5
     also logs every SIP message).
+
+    `edge_uri` is the SIP edge on loopback (sip:127.0.0.1:5060): every call the
+    engine places leaves through it, whatever its URI names, and transfers need it
+    (see pbx/sip/_transfer.py). Empty: calls go where their URI says, and the
+    engine refuses REFER.
     """
 
     address: str = "127.0.0.1"
@@ -21,6 +33,7 @@ class EngineSettings:
     clock_rate_hz: int = 8000
     conference_threads: int = 1
     log_level: int = 1
+    edge_uri: str = ""
 
 
 class EngineError(PbxError):
