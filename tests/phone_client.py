@@ -189,6 +189,20 @@ class Phone:
         wanted = " ".join([kind, *(f"{k}={v!r}" for k, v in match.items())])
         raise AssertionError(self._failure(wanted, timeout, skipped))
 
+    def take(self, kind: str, timeout: float = 5.0, **match: Any) -> dict[str, Any]:
+        """Like `wait_for`, but events passed over stay queued for later waits.
+
+        For events whose order is not fixed (two calls ending at once).
+        """
+
+        def matches(event: dict[str, Any]) -> bool:
+            return event.get("event") == kind and all(
+                event.get(key) == value for key, value in match.items()
+            )
+
+        wanted = " ".join([kind, *(f"{k}={v!r}" for k, v in match.items())])
+        return self._take(matches, timeout, wanted)
+
     def _failure(self, wanted: str, timeout: float, seen: list[dict[str, Any]]) -> str:
         lines = [f"phone {self.name}: no {wanted} event"]
         if self._dead:

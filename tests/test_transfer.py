@@ -6,8 +6,9 @@ pjsua2 test phones on their own loopback addresses, registered at the edge.
 
 import pytest
 
-from tests.harness import free_port
+from tests.harness import free_port, wait_until
 from tests.test_edge import call, phone, talk, write_tone
+from tests.tones import has_tone
 
 ALICE_HOST, BOB_HOST, CAROL_HOST = "127.0.0.3", "127.0.0.4", "127.0.0.5"
 MUSIC_HZ = 440
@@ -56,3 +57,40 @@ def test_blind_transfer_rings_the_target_as_the_caller_and_connects_them(box, tm
         assert talk(alice, carol, tmp_path) == (True, True)
         alice.hangup()
         carol.wait_for("state", state="DISCONNECTED", timeout=10)
+
+
+def call_uids(box, count: int) -> dict[str, str] | None:
+    """Each leg's call_uid by who was called, once `count` legs are recorded as ended."""
+    records = box.call_records()
+    if len(records) != count or not all(r["ended_at"] for r in records):
+        return None
+    return {f"{r['direction']} {r['dialled']}": r["call_uid"] for r in records}
+
+
+def test_attended_transfer_connects_the_held_caller_with_the_consulted_party(box, tmp_path):
+    alice, bob, carol = phones(box, **{"1002": {"keep_transferred": True}})
+    with alice, bob, carol:
+        held = call(alice, bob, "1002")["call"]
+        bob.hold()
+        alice.record(tmp_path / "on-hold.wav", seconds=1.5)
+        alice.wait_for("recorded", timeout=10)
+        consulting = bob.call("1003")
+        carol.wait_for("incoming", timeout=10)
+        carol.answer()
+        bob.wait_for("media", call=consulting, timeout=10)
+        carol.wait_for("media", timeout=10)
+        bob.transfer_replaces(held)
+        assert bob.take("transfer_status", final=True, timeout=10)["code"] == 200
+        # Bob's phone keeps its calls (keep_transferred): the box ends both.
+        for key in (consulting, held):
+            bob.take("state", state="DISCONNECTED", call=key, timeout=10)
+        assert talk(alice, carol, tmp_path) == (True, True)
+        alice.record(tmp_path / "after.wav", seconds=1.5)  # Carol is silent now
+        alice.wait_for("recorded", timeout=10)
+        carol.hangup()
+        alice.wait_for("state", state="DISCONNECTED", timeout=10)
+    assert has_tone(tmp_path / "on-hold.wav", MUSIC_HZ), "Alice heard music while held"
+    assert not has_tone(tmp_path / "after.wav", MUSIC_HZ), "and no more after the transfer"
+    uids = wait_until(lambda: call_uids(box, 4), 10, "four legs recorded")
+    assert uids["outbound 1003"] == uids["inbound 1002"], "Carol's leg joined Alice's call"
+    assert uids["inbound 1003"] != uids["inbound 1002"], "Bob's consultation stays apart"
