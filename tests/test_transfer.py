@@ -57,6 +57,8 @@ def test_blind_transfer_rings_the_target_as_the_caller_and_connects_them(box, tm
         assert talk(alice, carol, tmp_path) == (True, True)
         alice.hangup()
         carol.wait_for("state", state="DISCONNECTED", timeout=10)
+    uids = wait_until(lambda: call_uids(box, 3), 10, "three legs recorded")
+    assert uids["outbound 1003"] == uids["outbound 1002"] == uids["inbound 1002"], "one call"
 
 
 def call_uids(box, count: int) -> dict[str, str] | None:
@@ -94,3 +96,56 @@ def test_attended_transfer_connects_the_held_caller_with_the_consulted_party(box
     uids = wait_until(lambda: call_uids(box, 4), 10, "four legs recorded")
     assert uids["outbound 1003"] == uids["inbound 1002"], "Carol's leg joined Alice's call"
     assert uids["inbound 1003"] != uids["inbound 1002"], "Bob's consultation stays apart"
+
+
+def test_a_blind_transfer_to_a_busy_phone_leaves_the_caller_with_the_transferor(box, tmp_path):
+    alice, bob, carol = phones(box)
+    with alice, bob, carol:
+        call(alice, bob, "1002")
+        bob.hold()
+        bob.transfer("1003")
+        carol.wait_for("incoming", timeout=10)
+        carol.hangup(code=486)
+        assert bob.wait_for("transfer_status", final=True, timeout=10)["code"] == 486
+        bob.unhold()  # Bob's phone shows the failure; he takes Alice back
+        assert talk(alice, bob, tmp_path) == (True, True)
+        alice.hangup()
+        bob.wait_for("state", state="DISCONNECTED", timeout=10)
+
+
+def test_an_unanswered_transfer_rings_the_transferor_again_if_it_hung_up(box, tmp_path):
+    alice, bob, carol = phones(box)
+    with alice, bob, carol:
+        call(alice, bob, "1002")
+        bob.hold()
+        bob.transfer("1003")
+        bob.wait_for("transfer_status", timeout=10)  # accepted
+        bob.hangup()  # as many phones do at once after a blind transfer
+        bob.wait_for("state", state="DISCONNECTED", timeout=10)
+        carol.wait_for("incoming", timeout=10)  # and nobody answers
+        alice.record(tmp_path / "waiting.wav", seconds=1.5)
+        alice.wait_for("recorded", timeout=10)
+        assert carol.wait_for("state", state="DISCONNECTED", timeout=15)["code"] == 487
+        recall = bob.wait_for("incoming", timeout=10)
+        assert (recall["caller_name"], recall["caller_number"]) == ("Alice", "1001")
+        bob.answer()
+        bob.wait_for("media", timeout=10)
+        assert talk(alice, bob, tmp_path) == (True, True)
+        bob.hangup()
+        alice.wait_for("state", state="DISCONNECTED", timeout=10)
+    assert has_tone(tmp_path / "waiting.wav", MUSIC_HZ), "Alice hears music, not silence"
+
+
+def test_a_caller_nobody_takes_back_is_hung_up(box):
+    alice, bob, carol = phones(box)
+    with alice, bob, carol:
+        call(alice, bob, "1002")
+        bob.hold()
+        bob.transfer("1003")
+        bob.wait_for("transfer_status", timeout=10)
+        bob.hangup()
+        carol.wait_for("incoming", timeout=10)
+        carol.hangup(code=486)
+        bob.wait_for("incoming", timeout=10)  # the recall
+        bob.hangup(code=486)
+        alice.wait_for("state", state="DISCONNECTED", timeout=10)
