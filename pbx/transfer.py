@@ -152,7 +152,11 @@ class TransferService:
 
     async def _attended(self, request: TransferRequested, transferor: Leg, transferee: Leg) -> Leg:
         replaced = self._calls.leg(request.replaces_leg)
-        if replaced is transferor or replaced.extension != transferor.extension:
+        if (
+            replaced is transferor
+            or not transferor.extension
+            or replaced.extension != transferor.extension
+        ):
             raise CallRefused(FORBIDDEN)  # a phone may only hand on its own calls
         target = self._calls.leg(self._calls.partner_of(replaced.leg_id) or 0)
         if target.answered_at is None:
