@@ -30,13 +30,21 @@ def port_is_free(port: int, kind: int = socket.SOCK_DGRAM) -> bool:
     return True
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    """A port free for both UDP and TCP on 127.0.0.1 right now."""
+    """A port free for both UDP and TCP on 127.0.0.1 right now, and new to this run.
+
+    A port stays free until whoever it was handed to binds it, so without the
+    second condition one daemon's settings could get the same port twice.
+    """
     for _ in range(50):
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        if port_is_free(port, socket.SOCK_STREAM):
+        if port not in _handed_out and port_is_free(port, socket.SOCK_STREAM):
+            _handed_out.add(port)
             return port
     raise RuntimeError("no free port on 127.0.0.1")
 

@@ -25,7 +25,8 @@ def box(make_daemon, workdir):
         number: daemon.add_extension(number, name)
         for number, name in (("1001", "Alice"), ("1002", "Bob"), ("1003", "Carol"))
     }
-    return daemon
+    yield daemon
+    print(daemon.log_tail(60))  # shown when the test failed
 
 
 def phones(box, **options):
