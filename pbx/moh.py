@@ -52,6 +52,9 @@ class MusicOnHold:
         self._calls = calls
         self._classes = classes
         self._players: dict[str, int] = {}
+        # Two legs held at the same moment must not make a player each: the one
+        # not kept would play on, and could never be stopped.
+        self._making = asyncio.Lock()
         self._tasks: set[asyncio.Task] = set()
         bus.subscribe(CallHeld, self._handle_held)
 
@@ -68,13 +71,14 @@ class MusicOnHold:
             await self._engine.listen(player, leg_id, listening=False)
 
     async def _player(self, music_class: str) -> int | None:
-        if music_class not in self._players:
-            files = playable_files(self._classes.get(music_class, Path("/nonexistent")))
-            if not files:
-                logger.warning("music on hold class %r has no playable files", music_class)
-                return None
-            self._players[music_class] = await self._engine.playlist(files)
-        return self._players[music_class]
+        async with self._making:
+            if music_class not in self._players:
+                files = playable_files(self._classes.get(music_class, Path("/nonexistent")))
+                if not files:
+                    logger.warning("music on hold class %r has no playable files", music_class)
+                    return None
+                self._players[music_class] = await self._engine.playlist(files)
+            return self._players[music_class]
 
     def _handle_held(self, event: CallHeld) -> None:
         partner = self._calls.partner_of(event.leg_id)
