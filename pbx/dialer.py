@@ -115,13 +115,7 @@ class ExtensionDialer:
         """
         self._together[a.leg_id], self._together[b.leg_id] = b, a
         try:
-            # Paired before the answer: a key pressed at once must reach the other side.
-            self._calls.pair(a.leg_id, b.leg_id)
-            if a.answered_at is None:
-                await self._calls.answer(a.leg_id)
-            await self._calls.wait_media(a.leg_id)
-            await self._calls.wait_media(b.leg_id)
-            await self._calls.bridge(a.leg_id, b.leg_id)
+            await self._bridge(a, b)
             await wait_any(a.ended, b.ended)
         finally:
             for leg, partner in ((a, b), (b, a)):
@@ -129,6 +123,21 @@ class ExtensionDialer:
                     del self._together[leg.leg_id]
                     with contextlib.suppress(EngineError):
                         await self._calls.hangup(leg.leg_id)
+
+    async def _bridge(self, a: Leg, b: Leg) -> None:
+        try:
+            # Paired before the answer: a key pressed at once must reach the other side.
+            self._calls.pair(a.leg_id, b.leg_id)
+            if a.answered_at is None:
+                await self._calls.answer(a.leg_id)
+            await self._calls.wait_media(a.leg_id)
+            await self._calls.wait_media(b.leg_id)
+            await self._calls.bridge(a.leg_id, b.leg_id)
+        except EngineError:
+            # A leg that ended meanwhile (a phone that hangs up at once, say
+            # after a transfer) is no failure; its news is already in.
+            if not (a.ended.is_set() or b.ended.is_set()):
+                raise
 
     def release(self, leg: Leg) -> None:
         """Let `leg` outlive its partner: a transfer is taking it elsewhere."""
