@@ -104,7 +104,7 @@ class PjCore:
                 self._ep.codecSetPriority(codec.codecId, _CODEC_PRIORITIES.get(codec.codecId, 0))
             self._ep.libStart()
             self._account = PjAccount(self._incoming)
-            self._account.create(self._account_config(), True)
+            self._account.create(self._local_account_config(), True)
         except BaseException:
             self.stop()
             raise
@@ -170,10 +170,14 @@ class PjCore:
         media.transportConfig.port = s.rtp_port_min
         media.transportConfig.portRange = s.rtp_port_max - s.rtp_port_min + 1
         media.srtpUse = pj.PJMEDIA_SRTP_DISABLED  # loopback to the edge only
-        if s.edge_uri:
+        return cfg
+
+    def _local_account_config(self) -> "pj.AccountConfig":
+        cfg = self._account_config()
+        if self._settings.edge_uri:
             # Calls pjsua places itself (for a REFER) go to the edge too, whatever
             # host the phone's Refer-To names.
-            cfg.sipConfig.proxies.append(f"{s.edge_uri};lr")
+            cfg.sipConfig.proxies.append(f"{self._settings.edge_uri};lr")
         return cfg
 
     # --- legs ----------------------------------------------------------------------
