@@ -15,15 +15,23 @@ from pbx.diagnostics import Diagnostics
 from pbx.dialer import ExtensionDialer
 from pbx.edge.config import EdgeSettings
 from pbx.edge.process import EdgeProcess
+from pbx.edge.rpc import EdgeRpc
 from pbx.extension_service import ExtensionService
+from pbx.inbound import InboundRouter
 from pbx.loop_guard import LoopGuard
 from pbx.moh import MusicOnHold
+from pbx.numbering import NumberPlan
+from pbx.outbound import OutboundDialer
 from pbx.security import SecurityLog
 from pbx.sip import EngineSettings, SipEngine
 from pbx.store import CdrStore, Database, ExtensionStore, main_database
 from pbx.store.edge import EdgeCredentials
+from pbx.store.edge_trunks import EdgeTrunks
+from pbx.store.trunks import TrunkStore
+from pbx.trunk_service import TrunkService
 
 logger = logging.getLogger(__name__)
+TRUNK_POLL_S = 5.0  # how often trunk registrations are looked at
 
 
 def engine_settings(config: Config) -> EngineSettings:
@@ -58,6 +66,19 @@ def edge_settings(config: Config) -> EdgeSettings:
         d.ban_s,
         d.requests_per_2s,
         nonce_secret=secrets.token_hex(16),
+        contact_address=d.contact_address,
+    )
+
+
+def number_plan(config: Config) -> NumberPlan:
+    """The numbering plan from the [dialplan] section."""
+    p = config.dialplan
+    return NumberPlan(
+        p.country_code,
+        p.national_prefix,
+        p.international_prefix,
+        p.area_code,
+        p.emergency_numbers,
     )
 
 
@@ -97,6 +118,13 @@ class Box:
         # not even the first INVITE can arrive unheard.
         self.engine = SipEngine(engine_settings(cfg), bus)
         calls = CallService(self.engine, bus, cdrs, guard)
+        trunks = TrunkService(
+            TrunkStore(database), EdgeTrunks(edge_db), self.engine, EdgeRpc(edge.rpc_socket)
+        )
+        # Calls from providers first: an outside caller reaches only what its DID
+        # leads to, never an extension or a test number by dialling it.
+        inbound = InboundRouter(calls, trunks)
+        calls.add_offer_handler(inbound.offer)
         diagnostics = Diagnostics(
             calls,
             cfg.diagnostics.echo_number,
@@ -110,15 +138,30 @@ class Box:
             extensions,
             lambda number: f"sip:{number}@{edge_host}",
             cfg.routing.ring_timeout_s,
+            cfg.routing.max_call_duration_s,
         )
         calls.add_offer_handler(dialer.offer)
+        inbound.add_destination("ext", dialer.ring_extension)
+        outbound = OutboundDialer(
+            calls,
+            extensions=extensions,
+            trunks=trunks,
+            dialer=dialer,
+            plan=number_plan(cfg),
+            bus=bus,
+            ring_timeout_s=cfg.routing.outbound_ring_timeout_s,
+        )
+        calls.add_offer_handler(outbound.offer)
         MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
+        await trunks.load()
         if cfg.edge.enabled:
             self.edge = EdgeProcess(edge, bus)
             await self.edge.start()
             stack.push_async_callback(self.edge.stop)
+            watcher = asyncio.create_task(trunks.watch(TRUNK_POLL_S))
+            stack.callback(watcher.cancel)
         # Pushed last, so it runs first: the BYEs to phones still pass the edge.
         stack.push_async_callback(calls.shutdown, cfg.daemon.shutdown_timeout_s / 2)
 
@@ -129,6 +172,7 @@ class Box:
             security=security,
             edge=self.edge,
             edge_registry=edge_registry,
+            trunks=trunks,
         )
         control = ControlServer(self.api, data_dir / "callbox.sock")
         await control.start()

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pbx.extensions import REALM
+from pbx.store.edge_trunks import TRUNK_GROUP
 
 # User-Agents of SIP scanning and cracking tools; their requests get no answer at all.
 SCANNER_AGENTS = (
@@ -42,6 +43,8 @@ class EdgeSettings:
     requests_per_2s: int = 40
     workers: int = 4
     nonce_secret: str = field(default="", repr=False)
+    contact_address: str = ""  # the address providers reach the box at; "" for `address`
+    trunk_no_reply_ms: int = 4000  # a provider silent this long is given up (next trunk)
 
     @property
     def db_path(self) -> Path:
@@ -54,6 +57,16 @@ class EdgeSettings:
     @property
     def key_path(self) -> Path:
         return self.state_dir / "tls" / "key.pem"
+
+    @property
+    def rpc_socket(self) -> Path:
+        """The edge's control socket (JSON-RPC datagrams)."""
+        return self.state_dir / "rpc.sock"
+
+    @property
+    def registration_contact(self) -> str:
+        """host:port that trunk registrations ask providers to send calls to."""
+        return f"{self.contact_address or self.address}:{self.udp_port}"
 
 
 def module_dir() -> str:
@@ -87,6 +100,9 @@ _MODULES = (
     "ipops",
     "nathelper",
     "tls",
+    "uac",
+    "permissions",
+    "jsonrpcs",
 )
 
 
@@ -101,6 +117,13 @@ def _listeners(s: EdgeSettings) -> list[str]:
         # The engine is on loopback: the edge needs a socket there to reach it.
         lines.append(f"listen=udp:{s.engine_address}:{s.udp_port}")
     return lines
+
+
+def _uac_socket(s: EdgeSettings) -> list[tuple[str, str, str]]:
+    """Registrations leave from the SIP port, where providers answer and call back."""
+    if ipaddress.ip_address(s.address).is_unspecified:
+        return []
+    return [("uac", "default_socket", f"udp:{s.address}:{s.udp_port}")]
 
 
 def _allow_set(s: EdgeSettings) -> str:
@@ -165,6 +188,23 @@ def _modparams(s: EdgeSettings) -> str:
         ("htable", "htable", f"ipban=>size=8;autoexpire={s.ban_s};"),
         ("htable", "htable", f"authfail=>size=8;autoexpire={s.auth_failure_window_s};"),
         ("tls", "config", str(s.state_dir / "tls.cfg")),
+        ("jsonrpcs", "transport", 4),  # the datagram socket only
+        ("jsonrpcs", "dgram_socket", str(s.rpc_socket)),
+        ("jsonrpcs", "dgram_mode", 0o600),
+        # Trunk registrations: looked at every 5 s, so a new trunk registers at once;
+        # a failed one is tried again after 30 s.
+        ("uac", "reg_db_url", f"sqlite://{s.db_path}"),
+        ("uac", "reg_contact_addr", s.registration_contact),
+        ("uac", "reg_timer_interval", 5),
+        ("uac", "reg_retry_interval", 30),
+        ("uac", "reg_keep_callid", 1),
+        ("uac", "restore_mode", "none"),
+        # Provider addresses: only the address table, reloaded whenever a trunk changes.
+        ("permissions", "db_url", f"sqlite://{s.db_path}"),
+        ("permissions", "load_backends", 1),
+        ("permissions", "reload_delta", 0),
+        ("permissions", "peer_tag_avp", "$avp(trunk)"),
+        *_uac_socket(s),
     ]
     return "\n".join(
         f'modparam("{m}", "{k}", {v if isinstance(v, int) else chr(34) + str(v) + chr(34)})'
@@ -191,6 +231,7 @@ request_route {
         sl_send_reply("200", "OK");
         exit;
     }
+    if ($var(trunk) != "") { route(FROM_TRUNK); exit; }
     route(AUTH);
     if (is_method("REGISTER")) {
         if (!save("location")) { sl_reply_error(); }
@@ -213,7 +254,15 @@ route[REQINIT] {
         return;
     }
     remove_hf("X-Callbox-Ext");
+    remove_hf("X-Callbox-Trunk");
+    remove_hf("X-Callbox-Route");
     @ALLOW_SET@
+    # Providers are known by address; they are never challenged, limited or banned.
+    $var(trunk) = "";
+    if (allow_source_address("@TRUNK_GROUP@")) {
+        $var(trunk) = $avp(trunk);
+        $var(allowed) = 1;
+    }
     if ($var(allowed) == 0 && $sht(ipban=>$si) != $null) { exit; }
     if ($ua =~ "@SCANNERS@") {
         xlog("L_ERR", "@TAG@ kind=scanner src=$si ua=$ua\n");
@@ -272,7 +321,25 @@ route[AUTH] {
     exit;
 }
 
+route[FROM_TRUNK] {
+    if (is_method("OPTIONS")) { sl_send_reply("200", "OK"); exit; }
+    if (!is_method("INVITE")) { sl_send_reply("405", "Method Not Allowed"); exit; }
+    # A provider the box registers with calls the registration's contact (the
+    # trunk's name); the number dialled is then in To.
+    if ($rU == $var(trunk)) { $rU = $tU; }
+    append_hf("X-Callbox-Trunk: $var(trunk)\r\n");
+    $du = "sip:@ENGINE@";
+    route(RELAY);
+}
+
 route[FROM_ENGINE] {
+    if (is_method("INVITE") && is_present_hf("X-Callbox-Route")) {
+        # A call out through a trunk: the engine names the provider's server.
+        $du = $hdr(X-Callbox-Route);
+        remove_hf("X-Callbox-Route");
+        t_set_fr(0, @TRUNK_NO_REPLY_MS@);
+        route(RELAY);
+    }
     if (is_method("INVITE|OPTIONS|MESSAGE|NOTIFY")) {
         if (!lookup("location")) {
             sl_send_reply("480", "Temporarily Unavailable");
@@ -301,6 +368,8 @@ def render(s: EdgeSettings) -> str:
         "@TAG@": SECURITY_TAG,
         "@REALM@": REALM,
         "@MAX_FAILURES@": str(s.auth_failures_before_ban),
+        "@TRUNK_GROUP@": str(TRUNK_GROUP),
+        "@TRUNK_NO_REPLY_MS@": str(s.trunk_no_reply_ms),
     }.items():
         routes = routes.replace(token, value)
     return f"{_globals(s)}\n\n{_modparams(s)}\n{routes}"

@@ -1,0 +1,262 @@
+"""Adding, changing and removing trunks and outbound routes, and watching trunk health."""
+
+import asyncio
+import dataclasses
+import ipaddress
+import logging
+import socket
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from pbx.edge.rpc import EdgeRpc, EdgeRpcError
+from pbx.sip import SipEngine
+from pbx.store.edge_trunks import EdgeTrunks, ProviderAddress, Registration
+from pbx.store.trunks import TrunkStore
+from pbx.trunks import MAX_SECRET_LENGTH, OutboundRoute, Trunk, TrunkError
+
+logger = logging.getLogger(__name__)
+
+REGISTRATION_EXPIRES_S = 300
+# uac's record flags (uac.reg_dump): what state a registration is in.
+_DISABLED, _REGISTERING, _REGISTERED, _AUTHENTICATING = 1, 2, 4, 8
+
+
+@dataclass(frozen=True)
+class TrunkFailure:
+    """The last call a trunk failed: the provider's code and when."""
+
+    status_code: int
+    at: str  # UTC, ISO 8601
+
+
+@dataclass(frozen=True)
+class TrunkStatus:
+    """How a trunk is doing, for `callbox status` and the panels."""
+
+    name: str
+    registration: str  # "registered", "registering", "failed", "not used", "disabled"
+    calls_failed: int = 0
+    last_failure: TrunkFailure | None = None
+
+
+def _registration_state(flags: int) -> str:
+    if flags & _REGISTERED:
+        return "registered"
+    if flags & _DISABLED:
+        return "failed"
+    if flags & (_REGISTERING | _AUTHENTICATING):
+        return "registering"
+    return "failed"
+
+
+def _resolve(trunk: Trunk) -> list[ProviderAddress]:
+    """The addresses the provider calls from: its host's, and the networks given."""
+    found = []
+    try:
+        infos = socket.getaddrinfo(trunk.host_name, None, type=socket.SOCK_DGRAM)
+        for address in sorted({info[4][0] for info in infos}):
+            length = ipaddress.ip_address(address).max_prefixlen
+            found.append(ProviderAddress(trunk.name, address, length, trunk.port))
+    except OSError as err:
+        logger.warning("trunk %s: host %s not found (%s)", trunk.name, trunk.host_name, err)
+    for text in trunk.inbound_networks:
+        network = ipaddress.ip_network(text, strict=False)
+        found.append(ProviderAddress(trunk.name, str(network.network_address), network.prefixlen))
+    return found
+
+
+def _registration(trunk: Trunk, secret: str) -> Registration | None:
+    if not (trunk.register and trunk.enabled):
+        return None
+    return Registration(
+        trunk.name,
+        trunk.username,
+        trunk.auth_username or trunk.username,
+        secret,
+        trunk.sip_domain,
+        trunk.proxy_uri,
+        REGISTRATION_EXPIRES_S,
+    )
+
+
+def _check_secret(secret: str | None) -> None:
+    if secret is not None and (
+        len(secret) > MAX_SECRET_LENGTH or any(not c.isprintable() for c in secret)
+    ):
+        raise TrunkError(f"a trunk secret is up to {MAX_SECRET_LENGTH} printable characters")
+
+
+class TrunkService:
+    """Trunks and outbound routes, kept in step between the database, engine and edge.
+
+    Changes apply at once and calls in progress carry on: the engine gets the
+    new credentials, the edge re-reads the trunk's registration and addresses.
+    Secrets are never handed back out.
+    """
+
+    def __init__(
+        self, store: TrunkStore, edge: EdgeTrunks, engine: SipEngine, rpc: EdgeRpc
+    ) -> None:
+        self._store = store
+        self._edge = edge
+        self._engine = engine
+        self._rpc = rpc
+        self._trunks: dict[str, Trunk] = {}
+        self._routes: list[OutboundRoute] = []
+        self._registrations: dict[str, int] = {}  # trunk -> uac flags, as last polled
+        self._failures: dict[str, tuple[int, TrunkFailure]] = {}
+
+    async def load(self) -> None:
+        """Read trunks and routes, and write the edge's tables (before the edge starts)."""
+        stored = await self._store.trunks()
+        self._trunks = {trunk.name: trunk for trunk, _ in stored}
+        self._routes = _ordered(await self._store.routes())
+        addresses = []
+        for trunk, _ in stored:
+            if trunk.enabled:
+                addresses += await asyncio.to_thread(_resolve, trunk)
+        registrations = [r for t, s in stored if (r := _registration(t, s)) is not None]
+        await self._edge.replace_all(registrations, addresses)
+        for trunk, secret in stored:
+            await self._engine.set_trunk(trunk.name, trunk.auth_username or trunk.username, secret)
+
+    # --- trunks ------------------------------------------------------------------------
+
+    def trunks(self) -> list[Trunk]:
+        """Every trunk, by name."""
+        return [self._trunks[name] for name in sorted(self._trunks)]
+
+    def get(self, name: str) -> Trunk:
+        """One trunk; TrunkError if there is none."""
+        try:
+            return self._trunks[name]
+        except KeyError:
+            raise TrunkError(f"no trunk {name}") from None
+
+    async def add(self, trunk: Trunk, secret: str = "") -> Trunk:
+        """Create a trunk and bring it into service."""
+        trunk.check()
+        _check_secret(secret)
+        if trunk.name in self._trunks:
+            raise TrunkError(f"trunk {trunk.name} already exists")
+        await self._store.put_trunk(trunk, secret, new=True)
+        await self._apply(trunk, secret)
+        logger.info("trunk %s (%s) added", trunk.name, trunk.host)
+        return trunk
+
+    async def update(self, name: str, secret: str | None = None, **changes: object) -> Trunk:
+        """Change a trunk's settings, and its secret if one is given."""
+        _check_secret(secret)
+        try:
+            trunk = dataclasses.replace(self.get(name), **changes).check()
+        except TypeError as err:
+            raise TrunkError(f"unknown setting: {err}") from None
+        await self._store.put_trunk(trunk, secret, new=False)
+        if secret is None:
+            secret = next(s for t, s in await self._store.trunks() if t.name == name)
+        await self._apply(trunk, secret)
+        logger.info("trunk %s changed", name)
+        return trunk
+
+    async def delete(self, name: str) -> None:
+        """Take a trunk out of service; calls through it carry on until they end."""
+        users = [route.name for route in self._routes if name in route.trunks]
+        if users:
+            raise TrunkError(f"trunk {name} is used by routes {', '.join(users)}")
+        await self._store.delete_trunk(name)
+        self._trunks.pop(name, None)
+        self._failures.pop(name, None)
+        await self._engine.set_trunk(name, "", "")
+        await self._edge.remove(name)
+        await self._tell_edge(("uac.reg_remove", name), ("permissions.addressReload",))
+        logger.info("trunk %s removed", name)
+
+    async def _apply(self, trunk: Trunk, secret: str) -> None:
+        self._trunks[trunk.name] = trunk
+        await self._engine.set_trunk(trunk.name, trunk.auth_username or trunk.username, secret)
+        addresses = await asyncio.to_thread(_resolve, trunk) if trunk.enabled else []
+        registration = _registration(trunk, secret)
+        await self._edge.put(trunk.name, registration, addresses)
+        reload_registration = (
+            ("uac.reg_refresh", trunk.name) if registration else ("uac.reg_remove", trunk.name)
+        )
+        await self._tell_edge(reload_registration, ("permissions.addressReload",))
+
+    async def _tell_edge(self, *commands: tuple[str, ...]) -> None:
+        for method, *params in commands:
+            try:
+                await self._rpc.call(method, *params)
+            except EdgeRpcError as err:
+                # Not running, or nothing to remove: it reads the tables when it starts.
+                logger.debug("%s", err)
+
+    # --- routes ------------------------------------------------------------------------
+
+    def routes(self) -> list[OutboundRoute]:
+        """Outbound routes in the order they are tried."""
+        return list(self._routes)
+
+    async def put_route(self, route: OutboundRoute) -> OutboundRoute:
+        """Create or replace an outbound route."""
+        route.check()
+        missing = [name for name in route.trunks if name not in self._trunks]
+        if missing:
+            raise TrunkError(f"no trunk {', '.join(missing)}")
+        await self._store.put_route(route)
+        self._routes = _ordered([r for r in self._routes if r.name != route.name] + [route])
+        logger.info("outbound route %s set", route.name)
+        return route
+
+    async def delete_route(self, name: str) -> None:
+        """Remove an outbound route."""
+        await self._store.delete_route(name)
+        self._routes = [r for r in self._routes if r.name != name]
+        logger.info("outbound route %s removed", name)
+
+    # --- health ------------------------------------------------------------------------
+
+    def note_failure(self, name: str, status_code: int) -> None:
+        """Count a call the trunk failed (a provider error, timeout or refusal)."""
+        count, _ = self._failures.get(name, (0, None))
+        failure = TrunkFailure(status_code, datetime.now(UTC).isoformat(timespec="seconds"))
+        self._failures[name] = (count + 1, failure)
+
+    async def watch(self, interval_s: float) -> None:
+        """Poll the registrations every `interval_s` until cancelled."""
+        while True:
+            await self.poll_registrations()
+            await asyncio.sleep(interval_s)
+
+    async def poll_registrations(self) -> None:
+        """Ask the edge how each registration stands (kept for `status`)."""
+        try:
+            dump = await self._rpc.call("uac.reg_dump")
+        except EdgeRpcError as err:
+            logger.debug("%s", err)
+            return
+        states = {row["l_uuid"]: int(row["flags"]) for row in dump or [] if "l_uuid" in row}
+        for name, flags in states.items():
+            before = self._registrations.get(name)
+            if before is not None and _registration_state(before) != _registration_state(flags):
+                logger.warning("trunk %s: registration %s", name, _registration_state(flags))
+        self._registrations = states
+
+    def status(self) -> list[TrunkStatus]:
+        """Each trunk's registration and failures."""
+        return [self._status(trunk) for trunk in self.trunks()]
+
+    def _status(self, trunk: Trunk) -> TrunkStatus:
+        if not trunk.enabled:
+            registration = "disabled"
+        elif not trunk.register:
+            registration = "not used"
+        elif trunk.name in self._registrations:
+            registration = _registration_state(self._registrations[trunk.name])
+        else:
+            registration = "registering"
+        count, failure = self._failures.get(trunk.name, (0, None))
+        return TrunkStatus(trunk.name, registration, count, failure)
+
+
+def _ordered(routes: list[OutboundRoute]) -> list[OutboundRoute]:
+    return sorted(routes, key=lambda route: (route.priority, route.name))
