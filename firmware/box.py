@@ -118,8 +118,13 @@ class Box:
         # not even the first INVITE can arrive unheard.
         self.engine = SipEngine(engine_settings(cfg), bus)
         calls = CallService(self.engine, bus, cdrs, guard)
+        edge_host = f"{edge.engine_address}:{edge.udp_port}"
         trunks = TrunkService(
-            TrunkStore(database), EdgeTrunks(edge_db), self.engine, EdgeRpc(edge.rpc_socket)
+            TrunkStore(database),
+            EdgeTrunks(edge_db),
+            self.engine,
+            EdgeRpc(edge.rpc_socket),
+            f"sip:{edge_host}",
         )
         # Calls from providers first: an outside caller reaches only what its DID
         # leads to, never an extension or a test number by dialling it.
@@ -132,7 +137,6 @@ class Box:
             data_dir / "sounds" / "test-tone.wav",
         )
         calls.add_offer_handler(diagnostics.offer)
-        edge_host = f"{edge.engine_address}:{edge.udp_port}"
         dialer = ExtensionDialer(
             calls,
             extensions,

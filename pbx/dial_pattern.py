@@ -13,7 +13,8 @@ class PatternError(PbxError):
     """A dial pattern is malformed; the text says where."""
 
 
-def _translate(pattern: str) -> str:
+def _translate(pattern: str, text: str) -> str:
+    """`pattern` (without its "_") as a regular expression; errors quote `text`."""
     parts, i = [], 0
     while i < len(pattern):
         char = pattern[i]
@@ -25,17 +26,19 @@ def _translate(pattern: str) -> str:
             parts.append(r"\+")
         elif char == "[":
             end = pattern.find("]", i)
-            body = pattern[i + 1 : end]
-            if end < 0 or not body or not re.fullmatch(r"[0-9]([0-9-]*[0-9])?", body):
-                raise PatternError(f"{pattern!r}: a [...] holds digits and ranges like [2-5]")
+            body = pattern[i + 1 : end] if end > i else ""
+            if not body or not re.fullmatch(r"[0-9]([0-9-]*[0-9])?", body):
+                raise PatternError(
+                    f"dial pattern {text!r}: a [...] holds digits and ranges like [2-5]"
+                )
             parts.append(f"[{body}]")
             i = end
         elif char in ".!" and i == len(pattern) - 1:
             parts.append("[0-9*#]+" if char == "." else "[0-9*#]*")
         else:
             raise PatternError(
-                f"{pattern!r}: {char!r} at position {i + 1} is not a digit, X, Z, N, [..], "
-                "or a final . or !"
+                f"dial pattern {text!r}: {char!r} at position {i + 1} is not a digit, "
+                "X, Z, N, [..], or a final . or !"
             )
         i += 1
     return "".join(parts)
@@ -54,7 +57,7 @@ class DialPattern:
         body = self.text.removeprefix("_")
         if not body or len(body) > _MAX_LENGTH:
             raise PatternError(f"a dial pattern has 1 to {_MAX_LENGTH} characters: {self.text!r}")
-        object.__setattr__(self, "_regex", re.compile(_translate(body.upper())))
+        object.__setattr__(self, "_regex", re.compile(_translate(body.upper(), self.text)))
 
     def matches(self, number: str) -> bool:
         """Whether the whole of `number` fits the pattern."""

@@ -95,9 +95,10 @@ class TrunkService:
     """
 
     def __init__(
-        self, store: TrunkStore, edge: EdgeTrunks, engine: SipEngine, rpc: EdgeRpc
+        self, store: TrunkStore, edge: EdgeTrunks, engine: SipEngine, rpc: EdgeRpc, edge_uri: str
     ) -> None:
         self._store = store
+        self._edge_proxy = f"<{edge_uri};lr>"  # calls out leave through the edge
         self._edge = edge
         self._engine = engine
         self._rpc = rpc
@@ -118,7 +119,7 @@ class TrunkService:
         registrations = [r for t, s in stored if (r := _registration(t, s)) is not None]
         await self._edge.replace_all(registrations, addresses)
         for trunk, secret in stored:
-            await self._engine.set_trunk(trunk.name, trunk.auth_username or trunk.username, secret)
+            await self._set_engine_trunk(trunk, secret)
 
     # --- trunks ------------------------------------------------------------------------
 
@@ -166,14 +167,14 @@ class TrunkService:
         await self._store.delete_trunk(name)
         self._trunks.pop(name, None)
         self._failures.pop(name, None)
-        await self._engine.set_trunk(name, "", "")
+        await self._engine.set_trunk(name, "", "", self._edge_proxy)
         await self._edge.remove(name)
         await self._tell_edge(("uac.reg_remove", name), ("permissions.addressReload",))
         logger.info("trunk %s removed", name)
 
     async def _apply(self, trunk: Trunk, secret: str) -> None:
         self._trunks[trunk.name] = trunk
-        await self._engine.set_trunk(trunk.name, trunk.auth_username or trunk.username, secret)
+        await self._set_engine_trunk(trunk, secret)
         addresses = await asyncio.to_thread(_resolve, trunk) if trunk.enabled else []
         registration = _registration(trunk, secret)
         await self._edge.put(trunk.name, registration, addresses)
@@ -181,6 +182,10 @@ class TrunkService:
             ("uac.reg_refresh", trunk.name) if registration else ("uac.reg_remove", trunk.name)
         )
         await self._tell_edge(reload_registration, ("permissions.addressReload",))
+
+    async def _set_engine_trunk(self, trunk: Trunk, secret: str) -> None:
+        username = trunk.auth_username or trunk.username
+        await self._engine.set_trunk(trunk.name, username, secret, self._edge_proxy)
 
     async def _tell_edge(self, *commands: tuple[str, ...]) -> None:
         for method, *params in commands:

@@ -232,14 +232,16 @@ class PjCore:
         """End every leg at once."""
         self._ep.hangupAllCalls()
 
-    def set_trunk(self, trunk: str, username: str, secret: str) -> None:
-        """Give calls placed through `trunk` these credentials for its provider's challenges.
+    def set_trunk(self, trunk: str, username: str, secret: str, proxy: str) -> None:
+        """Calls placed through `trunk` go by `proxy` (the edge) and answer the provider's
+        challenges with these credentials.
 
         An empty `secret` leaves the trunk without credentials. Trunk accounts are
         changed in place, never deleted while running: calls placed through one
         may still be up, and pjsua would orphan them.
         """
         cfg = self._account_config(f"trunk-{trunk}")
+        cfg.sipConfig.proxies.append(proxy)
         if secret:
             cfg.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", username, 0, secret))
         account = self._trunk_accounts.get(trunk)

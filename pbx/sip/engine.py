@@ -190,10 +190,11 @@ class SipEngine:
         """
         await self._command(lambda core: core.place(leg_id, uri, headers or {}, from_uri, trunk))
 
-    async def set_trunk(self, trunk: str, username: str, secret: str) -> None:
-        """Set (or replace) the credentials calls through `trunk` authenticate with;
-        an empty `secret` removes them. Calls in progress carry on."""
-        await self._command(lambda core: core.set_trunk(trunk, username, secret))
+    async def set_trunk(self, trunk: str, username: str, secret: str, proxy: str) -> None:
+        """Set (or replace) how calls through `trunk` leave: by `proxy` (a SIP URI with
+        ;lr), authenticating with these credentials (none if `secret` is empty).
+        Calls in progress carry on."""
+        await self._command(lambda core: core.set_trunk(trunk, username, secret, proxy))
 
     async def send_dtmf(self, leg_id: int, digits: str, method: str = "rfc4733") -> None:
         """Send digits on a leg: method "rfc4733" (RTP events) or "info" (SIP INFO)."""
