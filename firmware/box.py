@@ -96,6 +96,48 @@ class Box:
         stack.push_async_callback(database.close)
         return database
 
+    def _route_calls(
+        self,
+        calls: CallService,
+        bus: EventBus,
+        extensions: ExtensionService,
+        trunks: TrunkService,
+        edge_host: str,
+    ) -> None:
+        """Let each kind of call find its handler, in the order they are asked."""
+        cfg = self.config
+        # Calls from providers first: an outside caller reaches only what its DID
+        # leads to, never an extension or a test number by dialling it.
+        inbound = InboundRouter(calls, trunks)
+        calls.add_offer_handler(inbound.offer)
+        diagnostics = Diagnostics(
+            calls,
+            cfg.diagnostics.echo_number,
+            cfg.diagnostics.tone_number,
+            cfg.daemon.data_dir / "sounds" / "test-tone.wav",
+        )
+        calls.add_offer_handler(diagnostics.offer)
+        dialer = ExtensionDialer(
+            calls,
+            extensions,
+            lambda number: f"sip:{number}@{edge_host}",
+            cfg.routing.ring_timeout_s,
+            cfg.routing.max_call_duration_s,
+        )
+        calls.add_offer_handler(dialer.offer)
+        inbound.add_destination("ext", dialer.ring_extension)
+        outbound = OutboundDialer(
+            calls,
+            extensions=extensions,
+            trunks=trunks,
+            dialer=dialer,
+            plan=number_plan(cfg),
+            bus=bus,
+            ring_timeout_s=cfg.routing.outbound_ring_timeout_s,
+        )
+        calls.add_offer_handler(outbound.offer)
+        MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
+
     async def start(self, stack: contextlib.AsyncExitStack) -> None:
         """Start each part; `stack` stops whatever started, in reverse, even after a failure."""
         cfg = self.config
@@ -126,37 +168,7 @@ class Box:
             EdgeRpc(edge.rpc_socket),
             f"sip:{edge_host}",
         )
-        # Calls from providers first: an outside caller reaches only what its DID
-        # leads to, never an extension or a test number by dialling it.
-        inbound = InboundRouter(calls, trunks)
-        calls.add_offer_handler(inbound.offer)
-        diagnostics = Diagnostics(
-            calls,
-            cfg.diagnostics.echo_number,
-            cfg.diagnostics.tone_number,
-            data_dir / "sounds" / "test-tone.wav",
-        )
-        calls.add_offer_handler(diagnostics.offer)
-        dialer = ExtensionDialer(
-            calls,
-            extensions,
-            lambda number: f"sip:{number}@{edge_host}",
-            cfg.routing.ring_timeout_s,
-            cfg.routing.max_call_duration_s,
-        )
-        calls.add_offer_handler(dialer.offer)
-        inbound.add_destination("ext", dialer.ring_extension)
-        outbound = OutboundDialer(
-            calls,
-            extensions=extensions,
-            trunks=trunks,
-            dialer=dialer,
-            plan=number_plan(cfg),
-            bus=bus,
-            ring_timeout_s=cfg.routing.outbound_ring_timeout_s,
-        )
-        calls.add_offer_handler(outbound.offer)
-        MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
+        self._route_calls(calls, bus, extensions, trunks, edge_host)
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
         await trunks.load()
