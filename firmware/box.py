@@ -16,6 +16,7 @@ from pbx.dialer import ExtensionDialer
 from pbx.edge.config import EdgeSettings
 from pbx.edge.process import EdgeProcess
 from pbx.edge.rpc import EdgeRpc
+from pbx.edge.unit import EdgeUnit
 from pbx.extension_service import ExtensionService
 from pbx.inbound import InboundRouter
 from pbx.loop_guard import LoopGuard
@@ -88,7 +89,7 @@ class Box:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.engine: SipEngine | None = None
-        self.edge: EdgeProcess | None = None
+        self.edge: EdgeProcess | EdgeUnit | None = None
         self.api: ServiceApi | None = None
 
     async def _open(self, stack: contextlib.AsyncExitStack, database: Database) -> Database:
@@ -173,7 +174,8 @@ class Box:
         stack.push_async_callback(self.engine.stop)
         await trunks.load()
         if cfg.edge.enabled:
-            self.edge = EdgeProcess(edge, bus)
+            runner = EdgeUnit if cfg.edge.supervisor == "systemd" else EdgeProcess
+            self.edge = runner(edge, bus)
             await self.edge.start()
             stack.push_async_callback(self.edge.stop)
             watcher = asyncio.create_task(trunks.watch(TRUNK_POLL_S))

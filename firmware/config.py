@@ -51,6 +51,11 @@ class EngineConfig:
 @dataclass(frozen=True)
 class EdgeConfig:
     enabled: bool = _opt(True, "run Kamailio as the SIP edge (off: the engine alone)")
+    supervisor: str = _opt(
+        "daemon",
+        "who runs Kamailio: the daemon (a child) or systemd (callbox-edge.service)",
+        choices=("daemon", "systemd"),
+    )
     address: str = _opt("127.0.0.1", "address the SIP edge listens on", kind="ip")
     udp_port: int = _opt(5060, "SIP over UDP", kind="port")
     tcp_port: int = _opt(5060, "SIP over TCP", kind="port")

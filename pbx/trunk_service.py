@@ -154,7 +154,7 @@ class TrunkService:
             raise TrunkError(f"unknown setting: {err}") from None
         await self._store.put_trunk(trunk, secret, new=False)
         if secret is None:
-            secret = next(s for t, s in await self._store.trunks() if t.name == name)
+            secret = await self._store.secret(name)
         await self._apply(trunk, secret)
         logger.info("trunk %s changed", name)
         return trunk

@@ -2,9 +2,12 @@
 
 import glob
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pbx.edge.certificate import ensure_certificate
+from pbx.events import SecurityEvent
 from pbx.extensions import REALM
 from pbx.store.edge_trunks import TRUNK_GROUP
 
@@ -23,6 +26,17 @@ SCANNER_AGENTS = (
     "SIPScan",
 )
 SECURITY_TAG = "CBX-SEC"  # marks the log lines the supervisor turns into security events
+_SECURITY_LINE = re.compile(
+    rf"{SECURITY_TAG} kind=(?P<kind>\S+) src=(?P<src>\S+)(?: user=(?P<user>\S*))?"
+)
+
+
+def security_event(log_line: str) -> SecurityEvent | None:
+    """The security event a line of Kamailio's log reports, if it reports one."""
+    match = _SECURITY_LINE.search(log_line)
+    if match is None:
+        return None
+    return SecurityEvent(match["kind"], match["src"], match["user"] or "")
 
 
 @dataclass(frozen=True)
@@ -384,3 +398,12 @@ def render_tls(s: EdgeSettings) -> str:
         f"[client:default]\nmethod = TLSv1.2+\nverify_certificate = no\n"
         f"require_certificate = no\n"
     )
+
+
+def write_files(s: EdgeSettings) -> None:
+    """Write kamailio.cfg and tls.cfg, and the TLS key and certificate on first start."""
+    s.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    (s.state_dir / "run").mkdir(exist_ok=True, mode=0o700)
+    ensure_certificate(s.key_path, s.cert_path, [s.address])
+    (s.state_dir / "kamailio.cfg").write_text(render(s))
+    (s.state_dir / "tls.cfg").write_text(render_tls(s))

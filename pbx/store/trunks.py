@@ -42,6 +42,10 @@ class TrunkStore:
         query = TrunkRecord.select().order_by(TrunkRecord.name)
         return await self._db.run(lambda: [(_trunk(row), row.secret) for row in query])
 
+    async def secret(self, name: str) -> str:
+        """One trunk's secret; TrunkError if there is no such trunk."""
+        return await self._db.run(lambda: _row(TrunkRecord, "trunk", name).secret)
+
     async def put_trunk(self, trunk: Trunk, secret: str | None, *, new: bool) -> None:
         """Create (`new`) or replace a trunk; a None secret keeps the stored one."""
 
