@@ -135,6 +135,7 @@ class Box:
             plan=number_plan(cfg),
             bus=bus,
             ring_timeout_s=cfg.routing.outbound_ring_timeout_s,
+            calls_per_s=cfg.routing.outbound_calls_per_s,
         )
         calls.add_offer_handler(outbound.offer)
         MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})

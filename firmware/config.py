@@ -89,6 +89,9 @@ class RoutingConfig:
     outbound_ring_timeout_s: int = _opt(
         120, "how long an outside number rings before no-answer", min=5, max=600
     )
+    outbound_calls_per_s: int = _opt(
+        5, "calls out one extension may start per second (more: refused)", min=1, max=100
+    )
     max_call_duration_s: int = _opt(
         10800, "longest a call may last; then it is cut (toll-fraud limit)", min=1, max=86400
     )

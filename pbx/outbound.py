@@ -2,13 +2,16 @@
 
 import contextlib
 import logging
+import time
+from collections import defaultdict, deque
+from collections.abc import Callable
 
 from pbx.bus import EventBus
 from pbx.calls import CallService, Leg
 from pbx.dialer import ExtensionDialer, caller_code
 from pbx.events import SecurityEvent
 from pbx.extension_service import ExtensionService
-from pbx.extensions import Extension, ExtensionError
+from pbx.extensions import Extension, ExtensionError, Permission
 from pbx.numbering import NumberError, NumberPlan
 from pbx.sip import EngineError
 from pbx.trunk_service import TrunkService
@@ -16,11 +19,33 @@ from pbx.trunks import OutboundRoute, Trunk, TrunkError
 
 logger = logging.getLogger(__name__)
 
+EMERGENCY = Permission.EMERGENCY
 FORBIDDEN = 403
 UNAVAILABLE = 503
 # Answers that say something about the provider, not the number: another
 # trunk may do better. Busy, unknown number or a caller's cancel end the call.
 FAILOVER_CODES = frozenset({0, 401, 403, 407, 408, 500, 502, 503, 504})
+
+
+class CallRate:
+    """Calls out per extension within the last second: a phone taken over by a fraudster
+    dials premium numbers in parallel, faster than anyone at a desk."""
+
+    def __init__(self, per_s: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self._per_s = per_s
+        self._clock = clock
+        self._recent: dict[str, deque[float]] = defaultdict(deque)
+
+    def allow(self, extension: str) -> bool:
+        """Count a call by `extension`; False if it is over the rate."""
+        now = self._clock()
+        recent = self._recent[extension]
+        while recent and recent[0] <= now - 1.0:
+            recent.popleft()
+        if len(recent) >= self._per_s:
+            return False
+        recent.append(now)
+        return True
 
 
 class OutboundDialer:
@@ -42,6 +67,7 @@ class OutboundDialer:
         plan: NumberPlan,
         bus: EventBus,
         ring_timeout_s: float,
+        calls_per_s: int = 5,
     ) -> None:
         self._calls = calls
         self._extensions = extensions
@@ -50,6 +76,7 @@ class OutboundDialer:
         self._plan = plan
         self._bus = bus
         self._ring_timeout_s = ring_timeout_s
+        self._rate = CallRate(calls_per_s)
 
     async def offer(self, leg: Leg) -> bool:
         """Claim `leg` if an extension dials a number some route matches."""
@@ -59,6 +86,15 @@ class OutboundDialer:
         if match is None:
             return False
         route, number = match
+        if not self._rate.allow(leg.extension):
+            logger.warning(
+                "extension %s calls out too fast; call to %s refused", leg.extension, number
+            )
+            self._bus.publish(
+                SecurityEvent("call-rate", f"extension {leg.extension}", leg.extension)
+            )
+            await self._calls.hangup(leg.leg_id, UNAVAILABLE)
+            return True
         try:
             caller = await self._extensions.get(leg.extension)
             if not self._allowed(caller, route, number):
@@ -79,6 +115,11 @@ class OutboundDialer:
             number = route.dialled_number(dialled)
             if number:
                 return route, number
+        if dialled in self._plan.emergency_numbers:
+            # No route forgot the emergency services: every trunk in service, in turn.
+            trunks = tuple(t.name for t in self._trunks.trunks() if t.enabled)
+            if trunks:
+                return OutboundRoute("emergency", (dialled,), trunks, permission=EMERGENCY), dialled
         return None
 
     def _allowed(self, caller: Extension, route: OutboundRoute, number: str) -> bool:

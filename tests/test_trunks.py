@@ -11,6 +11,7 @@ import subprocess
 import pytest
 
 from firmware import control
+from pbx.outbound import CallRate
 from tests.harness import CALLBOX, free_port, sipp, sipp_result, wait_until
 from tests.phone_client import Phone
 
@@ -275,3 +276,25 @@ def test_cli_manages_trunks_and_routes_and_never_shows_a_secret(box):
     assert cli(box, "route", "del", "national").returncode == 0
     assert cli(box, "trunk", "del", "itsp").returncode == 0
     assert "itsp" not in cli(box, "trunk", "list").stdout
+
+
+def test_an_emergency_number_no_route_covers_still_goes_out(box, tmp_path):
+    port = free_port()
+    add_trunk(box, "pstn", port)  # and no route at all
+    callee = provider(tmp_path, "provider_callee", port)
+    with phone(box, "1002", BOB_HOST) as bob:
+        bob.wait_for("registration", active=True, timeout=10)
+        bob.call("999")
+        bob.wait_for("state", state="CONFIRMED", timeout=15)
+        bob.hangup()
+        assert sipp_result(callee, tmp_path, timeout_s=40).successful == 1
+    assert "dialled 999 " in callee.log_path.read_text()
+
+
+def test_call_rate_refuses_a_burst_from_one_extension_only():
+    now = [100.0]
+    rate = CallRate(2, clock=lambda: now[0])
+    assert [rate.allow("1001") for _ in range(3)] == [True, True, False]
+    assert rate.allow("1002"), "another extension has its own count"
+    now[0] += 1.0
+    assert rate.allow("1001"), "a second later the extension may call again"
