@@ -17,6 +17,7 @@ from pbx.trunks import MAX_SECRET_LENGTH, OutboundRoute, Trunk, TrunkError
 logger = logging.getLogger(__name__)
 
 REGISTRATION_EXPIRES_S = 300
+ADDRESS_REFRESH_S = 300.0
 # uac's record flags (uac.reg_dump): what state a registration is in.
 _DISABLED, _REGISTERING, _REGISTERED, _AUTHENTICATING = 1, 2, 4, 8
 
@@ -49,20 +50,25 @@ def _registration_state(flags: int) -> str:
     return "failed"
 
 
-def _resolve(trunk: Trunk) -> list[ProviderAddress]:
-    """The addresses the provider calls from: its host's, and the networks given."""
-    found = []
+def _host_addresses(trunk: Trunk) -> list[ProviderAddress] | None:
+    """The provider host's addresses; None when it cannot be looked up now."""
     try:
         infos = socket.getaddrinfo(trunk.host_name, None, type=socket.SOCK_DGRAM)
-        for address in sorted({info[4][0] for info in infos}):
-            length = ipaddress.ip_address(address).max_prefixlen
-            found.append(ProviderAddress(trunk.name, address, length, trunk.port))
     except OSError as err:
         logger.warning("trunk %s: host %s not found (%s)", trunk.name, trunk.host_name, err)
-    for text in trunk.inbound_networks:
-        network = ipaddress.ip_network(text, strict=False)
-        found.append(ProviderAddress(trunk.name, str(network.network_address), network.prefixlen))
-    return found
+        return None
+    return [
+        ProviderAddress(
+            trunk.name, address, ipaddress.ip_address(address).max_prefixlen, trunk.port
+        )
+        for address in sorted({info[4][0] for info in infos})
+    ]
+
+
+def _networks(trunk: Trunk) -> list[ProviderAddress]:
+    """The other networks the provider's calls may come from."""
+    networks = [ipaddress.ip_network(text, strict=False) for text in trunk.inbound_networks]
+    return [ProviderAddress(trunk.name, str(n.network_address), n.prefixlen) for n in networks]
 
 
 def _registration(trunk: Trunk, secret: str) -> Registration | None:
@@ -106,6 +112,7 @@ class TrunkService:
         self._routes: list[OutboundRoute] = []
         self._registrations: dict[str, int] = {}  # trunk -> uac flags, as last polled
         self._failures: dict[str, tuple[int, TrunkFailure]] = {}
+        self._addresses: dict[str, list[ProviderAddress]] = {}  # as the edge has them
 
     async def load(self) -> None:
         """Read trunks and routes, and write the edge's tables (before the edge starts)."""
@@ -114,8 +121,7 @@ class TrunkService:
         self._routes = _ordered(await self._store.routes())
         addresses = []
         for trunk, _ in stored:
-            if trunk.enabled:
-                addresses += await asyncio.to_thread(_resolve, trunk)
+            addresses += await self._lookup(trunk)
         registrations = [r for t, s in stored if (r := _registration(t, s)) is not None]
         await self._edge.replace_all(registrations, addresses)
         for trunk, secret in stored:
@@ -167,6 +173,7 @@ class TrunkService:
         await self._store.delete_trunk(name)
         self._trunks.pop(name, None)
         self._failures.pop(name, None)
+        self._addresses.pop(name, None)
         await self._engine.set_trunk(name, "", "", self._edge_proxy)
         await self._edge.remove(name)
         await self._tell_edge(("uac.reg_remove", name), ("permissions.addressReload",))
@@ -175,13 +182,25 @@ class TrunkService:
     async def _apply(self, trunk: Trunk, secret: str) -> None:
         self._trunks[trunk.name] = trunk
         await self._set_engine_trunk(trunk, secret)
-        addresses = await asyncio.to_thread(_resolve, trunk) if trunk.enabled else []
+        self._addresses.pop(trunk.name, None)  # a changed host must not keep the old one's
+        addresses = await self._lookup(trunk)
         registration = _registration(trunk, secret)
         await self._edge.put(trunk.name, registration, addresses)
         reload_registration = (
             ("uac.reg_refresh", trunk.name) if registration else ("uac.reg_remove", trunk.name)
         )
         await self._tell_edge(reload_registration, ("permissions.addressReload",))
+
+    async def _lookup(self, trunk: Trunk) -> list[ProviderAddress]:
+        """The addresses a trunk's calls come from now (none while it is disabled)."""
+        if not trunk.enabled:
+            addresses = []
+        elif (host := await asyncio.to_thread(_host_addresses, trunk)) is not None:
+            addresses = host + _networks(trunk)
+        else:  # DNS is down: keep what the edge knows rather than lock the provider out
+            addresses = self._addresses.get(trunk.name) or _networks(trunk)
+        self._addresses[trunk.name] = addresses
+        return addresses
 
     async def _set_engine_trunk(self, trunk: Trunk, secret: str) -> None:
         username = trunk.auth_username or trunk.username
@@ -227,10 +246,28 @@ class TrunkService:
         self._failures[name] = (count + 1, failure)
 
     async def watch(self, interval_s: float) -> None:
-        """Poll the registrations every `interval_s` until cancelled."""
+        """Poll the registrations every `interval_s`, and look the providers' hosts up
+        again every few minutes (their addresses change), until cancelled."""
+        loop = asyncio.get_running_loop()
+        next_lookup = loop.time() + ADDRESS_REFRESH_S
         while True:
             await self.poll_registrations()
+            if loop.time() >= next_lookup:
+                await self.refresh_addresses()
+                next_lookup = loop.time() + ADDRESS_REFRESH_S
             await asyncio.sleep(interval_s)
+
+    async def refresh_addresses(self) -> None:
+        """Give the edge each trunk's current addresses, where DNS now says otherwise."""
+        changed = False
+        for trunk in self.trunks():
+            before = self._addresses.get(trunk.name, [])
+            addresses = await self._lookup(trunk)
+            if addresses != before:
+                await self._edge.put_addresses(trunk.name, addresses)
+                changed = True
+        if changed:
+            await self._tell_edge(("permissions.addressReload",))
 
     async def poll_registrations(self) -> None:
         """Ask the edge how each registration stands (kept for `status`)."""

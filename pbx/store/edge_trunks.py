@@ -124,6 +124,17 @@ class EdgeTrunks:
 
         await self._db.submit(write)
 
+    async def put_addresses(self, trunk: str, addresses: list[ProviderAddress]) -> None:
+        """Replace the addresses one trunk's calls are recognised by."""
+
+        def write() -> None:
+            sql = self._db.execute_sql
+            sql("DELETE FROM address WHERE tag = ?", (trunk,))
+            for address in addresses:
+                _insert_address(sql, address)
+
+        await self._db.submit(write)
+
     async def remove(self, trunk: str) -> None:
         """Forget a trunk: no more registration, its calls are no longer recognised."""
         await self._db.submit(lambda: _delete(self._db.execute_sql, trunk))
