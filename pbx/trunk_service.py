@@ -12,7 +12,7 @@ from pbx.edge.rpc import EdgeRpc, EdgeRpcError
 from pbx.sip import SipEngine
 from pbx.store.edge_trunks import EdgeTrunks, ProviderAddress, Registration
 from pbx.store.trunks import TrunkStore
-from pbx.trunks import MAX_SECRET_LENGTH, OutboundRoute, Trunk, TrunkError
+from pbx.trunks import MAX_SECRET_LENGTH, MAX_TRUNKS, OutboundRoute, Trunk, TrunkError
 
 logger = logging.getLogger(__name__)
 
@@ -146,6 +146,8 @@ class TrunkService:
         _check_secret(secret)
         if trunk.name in self._trunks:
             raise TrunkError(f"trunk {trunk.name} already exists")
+        if len(self._trunks) >= MAX_TRUNKS:
+            raise TrunkError(f"the box takes at most {MAX_TRUNKS} trunks")
         await self._store.put_trunk(trunk, secret, new=True)
         await self._apply(trunk, secret)
         logger.info("trunk %s (%s) added", trunk.name, trunk.host)

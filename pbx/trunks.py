@@ -1,5 +1,6 @@
 """SIP trunks: the lines to phone companies, and the outbound routes that use them."""
 
+import dataclasses
 import ipaddress
 import re
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ _HOST = re.compile(r"^[A-Za-z0-9.-]{1,253}$")
 _USER = re.compile(r"^[A-Za-z0-9._+-]{0,64}$")
 _DID = re.compile(r"^\+?[0-9]{1,24}$")
 TRANSPORTS = ("udp", "tcp", "tls")
+MAX_TRUNKS = 24  # each is an account in the engine, which has room for 32
 MAX_SECRET_LENGTH = 128
 
 
@@ -77,6 +79,7 @@ class Trunk:
 
     def check(self) -> "Trunk":
         """The trunk itself if every field is sound; TrunkError naming the first that is not."""
+        _check_types(self)
         check_name("trunk", self.name)
         _check_host(self.host)
         if self.domain and not _HOST.match(self.domain):
@@ -108,6 +111,24 @@ class Trunk:
                 raise TrunkError(f"DID {did!r} must be digits, optionally after +")
             parse_destination(destination)
         return self
+
+
+def _check_types(item: object) -> None:
+    """Plain fields hold their declared type (settings arrive as JSON from panels)."""
+    for spec in dataclasses.fields(item):
+        value = getattr(item, spec.name)
+        if spec.type in (str, bool, int) and (
+            not isinstance(value, spec.type) or (spec.type is int and isinstance(value, bool))
+        ):
+            raise TrunkError(f"{spec.name} must be {_TYPE_NAMES[spec.type]}, not {value!r}")
+        if spec.type == dict[str, str] and not (
+            isinstance(value, dict)
+            and all(isinstance(k, str) and isinstance(v, str) for k, v in value.items())
+        ):
+            raise TrunkError(f"{spec.name} must map numbers to destinations")
+
+
+_TYPE_NAMES = {str: "text", bool: "true or false", int: "a whole number"}
 
 
 def _check_host(host: str) -> None:
@@ -147,6 +168,8 @@ class OutboundRoute:
     priority: int = 100  # lower first
 
     def check(self) -> "OutboundRoute":
+        """The route itself if it is sound; TrunkError naming what is not."""
+        _check_types(self)
         check_name("route", self.name)
         if not self.patterns or not self.trunks:
             raise TrunkError("a route needs at least one pattern and one trunk")

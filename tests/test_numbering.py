@@ -92,6 +92,9 @@ def test_routes_strip_and_prepend_before_the_number_is_judged():
         ({"dids": {"44-20": "ext:101"}}, "DID"),
         ({"inbound_networks": ("10.0.0.0/33",)}, "inbound network"),
         ({"username": "a b"}, "username"),
+        ({"max_channels": "4"}, "max_channels must be a whole number"),
+        ({"register": "yes"}, "register must be true or false"),
+        ({"dids": ["4420"]}, "dids must map numbers"),
     ],
 )
 def test_trunk_settings_are_checked_with_a_clear_reason(changes, complaint):
