@@ -15,16 +15,25 @@ from pbx.diagnostics import Diagnostics
 from pbx.dialer import ExtensionDialer
 from pbx.edge.config import EdgeSettings
 from pbx.edge.process import EdgeProcess
+from pbx.edge.rpc import EdgeRpc
+from pbx.edge.unit import EdgeUnit
 from pbx.extension_service import ExtensionService
+from pbx.inbound import InboundRouter
 from pbx.loop_guard import LoopGuard
 from pbx.moh import MusicOnHold
+from pbx.numbering import NumberPlan
+from pbx.outbound import OutboundDialer
 from pbx.security import SecurityLog
 from pbx.sip import EngineSettings, SipEngine
 from pbx.store import CdrStore, Database, ExtensionStore, main_database
 from pbx.store.edge import EdgeCredentials
+from pbx.store.edge_trunks import EdgeTrunks
+from pbx.store.trunks import TrunkStore
 from pbx.transfer import TransferService
+from pbx.trunk_service import TrunkService
 
 logger = logging.getLogger(__name__)
+TRUNK_POLL_S = 5.0  # how often trunk registrations are looked at
 
 
 def engine_settings(config: Config) -> EngineSettings:
@@ -60,6 +69,19 @@ def edge_settings(config: Config) -> EdgeSettings:
         d.ban_s,
         d.requests_per_2s,
         nonce_secret=secrets.token_hex(16),
+        contact_address=d.contact_address,
+    )
+
+
+def number_plan(config: Config) -> NumberPlan:
+    """The numbering plan from the [dialplan] section."""
+    p = config.dialplan
+    return NumberPlan(
+        p.country_code,
+        p.national_prefix,
+        p.international_prefix,
+        p.area_code,
+        p.emergency_numbers,
     )
 
 
@@ -69,13 +91,57 @@ class Box:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.engine: SipEngine | None = None
-        self.edge: EdgeProcess | None = None
+        self.edge: EdgeProcess | EdgeUnit | None = None
         self.api: ServiceApi | None = None
 
     async def _open(self, stack: contextlib.AsyncExitStack, database: Database) -> Database:
         await database.open()
         stack.push_async_callback(database.close)
         return database
+
+    def _route_calls(
+        self,
+        calls: CallService,
+        bus: EventBus,
+        extensions: ExtensionService,
+        trunks: TrunkService,
+        edge_host: str,
+    ) -> None:
+        """Let each kind of call find its handler, in the order they are asked."""
+        cfg = self.config
+        # Calls from providers first: an outside caller reaches only what its DID
+        # leads to, never an extension or a test number by dialling it.
+        inbound = InboundRouter(calls, trunks)
+        calls.add_offer_handler(inbound.offer)
+        diagnostics = Diagnostics(
+            calls,
+            cfg.diagnostics.echo_number,
+            cfg.diagnostics.tone_number,
+            cfg.daemon.data_dir / "sounds" / "test-tone.wav",
+        )
+        calls.add_offer_handler(diagnostics.offer)
+        dialer = ExtensionDialer(
+            calls,
+            extensions,
+            lambda number: f"sip:{number}@{edge_host}",
+            cfg.routing.ring_timeout_s,
+            cfg.routing.max_call_duration_s,
+        )
+        calls.add_offer_handler(dialer.offer)
+        inbound.add_destination("ext", dialer.ring_extension)
+        outbound = OutboundDialer(
+            calls,
+            extensions=extensions,
+            trunks=trunks,
+            dialer=dialer,
+            plan=number_plan(cfg),
+            bus=bus,
+            ring_timeout_s=cfg.routing.outbound_ring_timeout_s,
+            calls_per_s=cfg.routing.outbound_calls_per_s,
+        )
+        calls.add_offer_handler(outbound.offer)
+        moh = MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
+        TransferService(calls, self.engine, dialer, moh, bus)
 
     async def start(self, stack: contextlib.AsyncExitStack) -> None:
         """Start each part; `stack` stops whatever started, in reverse, even after a failure."""
@@ -99,29 +165,25 @@ class Box:
         # not even the first INVITE can arrive unheard.
         self.engine = SipEngine(engine_settings(cfg), bus)
         calls = CallService(self.engine, bus, cdrs, guard)
-        diagnostics = Diagnostics(
-            calls,
-            cfg.diagnostics.echo_number,
-            cfg.diagnostics.tone_number,
-            data_dir / "sounds" / "test-tone.wav",
-        )
-        calls.add_offer_handler(diagnostics.offer)
         edge_host = f"{edge.engine_address}:{edge.udp_port}"
-        dialer = ExtensionDialer(
-            calls,
-            extensions,
-            lambda number: f"sip:{number}@{edge_host}",
-            cfg.routing.ring_timeout_s,
+        trunks = TrunkService(
+            TrunkStore(database),
+            EdgeTrunks(edge_db),
+            self.engine,
+            EdgeRpc(edge.rpc_socket),
+            f"sip:{edge_host}",
         )
-        calls.add_offer_handler(dialer.offer)
-        moh = MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
-        TransferService(calls, self.engine, dialer, moh, bus)
+        self._route_calls(calls, bus, extensions, trunks, edge_host)
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
+        await trunks.load()
         if cfg.edge.enabled:
-            self.edge = EdgeProcess(edge, bus)
+            runner = EdgeUnit if cfg.edge.supervisor == "systemd" else EdgeProcess
+            self.edge = runner(edge, bus)
             await self.edge.start()
             stack.push_async_callback(self.edge.stop)
+            watcher = asyncio.create_task(trunks.watch(TRUNK_POLL_S))
+            stack.callback(watcher.cancel)
         # Pushed last, so it runs first: the BYEs to phones still pass the edge.
         stack.push_async_callback(calls.shutdown, cfg.daemon.shutdown_timeout_s / 2)
 
@@ -132,6 +194,7 @@ class Box:
             security=security,
             edge=self.edge,
             edge_registry=edge_registry,
+            trunks=trunks,
         )
         control = ControlServer(self.api, data_dir / "callbox.sock")
         await control.start()

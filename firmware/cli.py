@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from firmware import config as config_mod
-from firmware import ext_cli
+from firmware import ext_cli, trunk_cli
 from firmware.config import ConfigError
 
 EX_CONFIG = 78  # sysexits: systemd's unit does not restart on it (RestartPreventExitStatus)
@@ -29,6 +29,7 @@ def _parser() -> argparse.ArgumentParser:
     check = sub.add_parser("config", help="check the configuration or print the defaults")
     check.add_argument("action", choices=["check", "defaults"])
     ext_cli.add_parser(sub)
+    trunk_cli.add_parsers(sub)
     return parser
 
 
@@ -79,11 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as err:
         print(f"callbox: {err}", file=sys.stderr)
         return EX_CONFIG
-    if args.command == "run":
-        return _run(cfg)
-    if args.command == "status":
-        return _status(cfg)
-    if args.command == "ext":
-        return ext_cli.run(args, cfg.daemon.data_dir / "callbox.sock")
+    socket_path = cfg.daemon.data_dir / "callbox.sock"
+    commands = {
+        "run": lambda: _run(cfg),
+        "status": lambda: _status(cfg),
+        "ext": lambda: ext_cli.run(args, socket_path),
+        "trunk": lambda: trunk_cli.run(args, socket_path),
+        "route": lambda: trunk_cli.run(args, socket_path),
+    }
+    if args.command in commands:
+        return commands[args.command]()
     print(f"configuration OK ({args.config or 'built-in defaults'})")
     return 0

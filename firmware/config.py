@@ -51,6 +51,11 @@ class EngineConfig:
 @dataclass(frozen=True)
 class EdgeConfig:
     enabled: bool = _opt(True, "run Kamailio as the SIP edge (off: the engine alone)")
+    supervisor: str = _opt(
+        "daemon",
+        "who runs Kamailio: the daemon (a child) or systemd (callbox-edge.service)",
+        choices=("daemon", "systemd"),
+    )
     address: str = _opt("127.0.0.1", "address the SIP edge listens on", kind="ip")
     udp_port: int = _opt(5060, "SIP over UDP", kind="port")
     tcp_port: int = _opt(5060, "SIP over TCP", kind="port")
@@ -66,6 +71,9 @@ class EdgeConfig:
     requests_per_2s: int = _opt(
         40, "requests per 2 s from one address before a flood ban", min=4, max=10000
     )
+    contact_address: str = _opt(
+        "", "address providers reach the box at (blank: edge.address)", kind="ip-or-blank"
+    )
 
 
 @dataclass(frozen=True)
@@ -78,6 +86,28 @@ class WebConfig:
 @dataclass(frozen=True)
 class RoutingConfig:
     ring_timeout_s: int = _opt(30, "how long an extension rings before no-answer", min=5, max=600)
+    outbound_ring_timeout_s: int = _opt(
+        120, "how long an outside number rings before no-answer", min=5, max=600
+    )
+    outbound_calls_per_s: int = _opt(
+        5, "calls out one extension may start per second (more: refused)", min=1, max=100
+    )
+    max_call_duration_s: int = _opt(
+        10800, "longest a call may last; then it is cut (toll-fraud limit)", min=1, max=86400
+    )
+
+
+@dataclass(frozen=True)
+class DialplanConfig:
+    country_code: str = _opt("44", "the country's calling code, without +", kind="digits")
+    national_prefix: str = _opt("0", "trunk prefix for national numbers", kind="digits")
+    international_prefix: str = _opt("00", "prefix for dialling abroad", kind="digits")
+    area_code: str = _opt(
+        "", "area code added to numbers dialled without one (blank: none)", kind="digits-or-blank"
+    )
+    emergency_numbers: tuple[str, ...] = _opt(
+        ("999", "112"), "numbers every outside-capable phone may call", kind="dial-list"
+    )
 
 
 @dataclass(frozen=True)
@@ -100,6 +130,7 @@ class Config:
     edge: EdgeConfig = field(default_factory=EdgeConfig)
     web: WebConfig = field(default_factory=WebConfig)
     routing: RoutingConfig = field(default_factory=RoutingConfig)
+    dialplan: DialplanConfig = field(default_factory=DialplanConfig)
     moh: MohConfig = field(default_factory=MohConfig)
     diagnostics: DiagnosticsConfig = field(default_factory=DiagnosticsConfig)
 
@@ -181,7 +212,7 @@ _TYPE_NAMES = {
 def _convert(spec: dataclasses.Field, value: Any) -> Any:
     if spec.type is Path:
         return Path(value)
-    if spec.metadata.get("kind") == "networks":
+    if spec.metadata.get("kind") in ("networks", "dial-list"):
         return tuple(value)
     return value
 
@@ -197,10 +228,20 @@ def _check_networks(value: Any) -> str | None:
     return None
 
 
+def _check_dial_list(value: Any) -> str | None:
+    if not isinstance(value, list) or not all(
+        isinstance(v, str) and _DIAL_STRING.match(v) for v in value
+    ):
+        return f'expected a list of numbers like ["999", "112"], got {value!r}'
+    return None
+
+
 def _check(spec: dataclasses.Field, value: Any) -> str | None:
     """What is wrong with `value` for this field, or None."""
     if spec.metadata.get("kind") == "networks":
         return _check_networks(value)
+    if spec.metadata.get("kind") == "dial-list":
+        return _check_dial_list(value)
     expected = spec.type
     accepted = {Path: (str,), float: (int, float)}.get(expected, (expected,))
     if not isinstance(value, accepted) or (isinstance(value, bool) and expected is not bool):
@@ -217,7 +258,11 @@ def _check(spec: dataclasses.Field, value: Any) -> str | None:
 
 
 def _check_kind(kind: str | None, value: Any) -> str | None:
-    if kind == "ip":
+    if kind in ("ip-or-blank", "digits-or-blank") and value == "":
+        return None
+    if kind in ("digits", "digits-or-blank") and not re.fullmatch(r"[0-9]{1,6}", value):
+        return f"must be 1 to 6 digits; got {value!r}"
+    if kind in ("ip", "ip-or-blank"):
         try:
             ipaddress.ip_address(value)
         except ValueError:

@@ -9,7 +9,8 @@ from pathlib import Path
 
 from pbx import PbxError
 from pbx.api import ServiceApi
-from pbx.extensions import Extension
+from pbx.extensions import Extension, Permission
+from pbx.trunks import OutboundRoute, Trunk
 
 logger = logging.getLogger(__name__)
 _MAX_REQUEST_BYTES = 64 * 1024
@@ -32,6 +33,13 @@ class ControlServer:
             "ext.add": self._ext_add,
             "ext.set": self._ext_set,
             "ext.del": self._ext_del,
+            "trunk.list": self._trunk_list,
+            "trunk.add": self._trunk_add,
+            "trunk.set": self._trunk_set,
+            "trunk.del": self._trunk_del,
+            "route.list": self._route_list,
+            "route.set": self._route_set,
+            "route.del": self._route_del,
         }
 
     async def start(self) -> None:
@@ -100,6 +108,47 @@ class ControlServer:
     async def _ext_del(self, number: str) -> dict:
         await self._api.extensions.delete(number)
         return {"number": number}
+
+    async def _trunk_list(self) -> list[dict]:
+        return [dataclasses.asdict(t) for t in self._api.trunks.trunks()]
+
+    async def _trunk_add(self, name: str, host: str, secret: str = "", **settings: object) -> dict:
+        trunk = Trunk(name, host, **_trunk_settings(settings))
+        return dataclasses.asdict(await self._api.trunks.add(trunk, secret))
+
+    async def _trunk_set(self, name: str, secret: str | None = None, **changes: object) -> dict:
+        trunk = await self._api.trunks.update(name, secret, **_trunk_settings(changes))
+        return dataclasses.asdict(trunk)
+
+    async def _trunk_del(self, name: str) -> dict:
+        await self._api.trunks.delete(name)
+        return {"name": name}
+
+    async def _route_list(self) -> list[dict]:
+        return [_route_dict(r) for r in self._api.trunks.routes()]
+
+    async def _route_set(
+        self, name: str, patterns: list, trunks: list, permission: str = "local", **options: object
+    ) -> dict:
+        route = OutboundRoute(
+            name, tuple(patterns), tuple(trunks), permission=Permission.parse(permission), **options
+        )
+        return _route_dict(await self._api.trunks.put_route(route))
+
+    async def _route_del(self, name: str) -> dict:
+        await self._api.trunks.delete_route(name)
+        return {"name": name}
+
+
+def _trunk_settings(settings: dict) -> dict:
+    """JSON lists as the tuples trunks hold."""
+    if "inbound_networks" in settings:
+        settings["inbound_networks"] = tuple(settings["inbound_networks"])
+    return settings
+
+
+def _route_dict(route: OutboundRoute) -> dict:
+    return {**dataclasses.asdict(route), "permission": route.permission.name.lower()}
 
 
 def _extension_dict(extension: Extension) -> dict:

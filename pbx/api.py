@@ -9,6 +9,7 @@ from pbx.extension_service import ExtensionService
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
 from pbx.store.edge import EdgeCredentials, Registration
+from pbx.trunk_service import TrunkService, TrunkStatus
 
 _ENGINE_STALL_S = 5.0
 
@@ -25,6 +26,7 @@ class BoxStatus:
     edge: str = "disabled"  # "running", "down" or "disabled"
     edge_restarts: int = 0
     security_events: dict[str, int] = field(default_factory=dict)
+    trunks: list[TrunkStatus] = field(default_factory=list)
 
 
 class EdgeState(Protocol):
@@ -46,6 +48,7 @@ class ServiceApi:
         security: SecurityLog,
         edge: EdgeState | None,
         edge_registry: EdgeCredentials,
+        trunks: TrunkService,
     ) -> None:
         self._calls = calls
         self._engine = engine
@@ -53,6 +56,7 @@ class ServiceApi:
         self._edge = edge
         self._edge_registry = edge_registry
         self.extensions = extensions  # adding, changing, removing extensions
+        self.trunks = trunks  # trunks and outbound routes
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:
@@ -74,6 +78,7 @@ class ServiceApi:
             edge,
             self._edge.restarts if self._edge else 0,
             dict(self._security.counts),
+            self.trunks.status(),
         )
 
     async def registrations(self) -> list[Registration]:

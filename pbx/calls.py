@@ -49,6 +49,7 @@ class Leg:
     remote_uri: str = ""
     state: str = "offered"
     extension: str = ""  # the extension this leg belongs to (caller or callee)
+    trunk: str = ""  # the trunk this leg came in on or goes out through
     ending: bool = False  # a hang-up was asked for
     uid: str = field(default_factory=_new_uid)
     call_uid: str = ""  # the call this leg belongs to (the first leg's uid)
@@ -163,11 +164,13 @@ class CallService:
         extension: str = "",
         for_leg: Leg | None = None,
         headers: dict[str, str] | None = None,
+        trunk: str = "",
     ) -> Leg:
         """Call `uri`, presenting `from_uri` as the caller; returns the new outbound leg.
 
         `for_leg` is the leg this call is placed for: the new leg joins its call
-        and its record names the same caller.
+        and its record names the same caller. A call through `trunk` answers the
+        provider's challenges with the trunk's credentials.
         """
         caller = for_leg or Leg(0, "")
         leg = self._add_leg(
@@ -180,11 +183,12 @@ class CallService:
                 uri,
                 state="dialling",
                 extension=extension,
+                trunk=trunk,
                 call_uid=caller.call_uid,
             )
         )
         try:
-            await self._engine.place(leg.leg_id, uri, headers, from_uri)
+            await self._engine.place(leg.leg_id, uri, headers, from_uri, trunk)
         except EngineError as err:
             self._handle_ended(CallEnded(leg.leg_id, 0, str(err), MediaStats()))
             raise
@@ -264,6 +268,10 @@ class CallService:
         """Live legs belonging to an extension (its own calls and calls ringing it)."""
         return sum(1 for leg in self._legs.values() if leg.extension == extension)
 
+    def legs_on(self, trunk: str) -> int:
+        """Live legs using a trunk, in either direction."""
+        return sum(1 for leg in self._legs.values() if leg.trunk == trunk)
+
     def stats(self) -> CallStats:
         """Active, peak and total legs since start."""
         return CallStats(len(self._legs), self._peak, self._total)
@@ -297,6 +305,7 @@ class CallService:
             leg.remote_uri,
             leg.started_at,
             call_uid=leg.call_uid,
+            trunk=leg.trunk,
         )
         self._track(self._cdrs.started(entry))
         return leg
@@ -321,6 +330,7 @@ class CallService:
                 event.dialled,
                 event.remote_uri,
                 extension=event.extension,
+                trunk=event.trunk,
             )
         )
 

@@ -18,6 +18,7 @@ class CallOffered:
     caller_name: str
     remote_uri: str
     extension: str = ""  # the caller's extension, as the edge authenticated it
+    trunk: str = ""  # the trunk the call came in on, as the edge recognised it
 
 
 @dataclass(frozen=True)

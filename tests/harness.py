@@ -81,6 +81,7 @@ class Daemon:
         self._notify.bind(str(self.notify_path))
 
     def _sections(self) -> dict:
+        sip_port = free_port()
         sections = {
             "daemon": {"data_dir": "data", "shutdown_timeout_s": 8.0},
             "engine": {
@@ -89,7 +90,9 @@ class Daemon:
                 "rtp_port_max": 21999,
                 "max_calls": 1000,
             },
-            "edge": {"udp_port": free_port(), "tcp_port": free_port(), "tls_port": free_port()},
+            # UDP and TCP share a port, as on the appliance: pjsip moves large
+            # requests to TCP on the port it has for UDP.
+            "edge": {"udp_port": sip_port, "tcp_port": sip_port, "tls_port": free_port()},
             "web": {"https_port": free_port(), "http_port": free_port()},
         }
         for name, values in self.settings.items():

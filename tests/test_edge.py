@@ -77,7 +77,7 @@ def call(alice: Phone, bob: Phone, number: str) -> dict:
 def test_registered_phones_call_each_other_with_audio_both_ways(box, tmp_path):
     with (
         phone(box, "1001", ALICE_HOST, free_port()) as alice,
-        phone(box, "1002", BOB_HOST, 7502) as bob,
+        phone(box, "1002", BOB_HOST, free_port()) as bob,
     ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
@@ -103,7 +103,7 @@ def test_busy_and_unregistered_callees_are_reported_to_the_caller(box):
     box.add_extension("1003", "Carol")  # never registers
     with (
         phone(box, "1001", ALICE_HOST, free_port()) as alice,
-        phone(box, "1002", BOB_HOST, 7512) as bob,
+        phone(box, "1002", BOB_HOST, free_port()) as bob,
     ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
@@ -118,7 +118,7 @@ def test_busy_and_unregistered_callees_are_reported_to_the_caller(box):
 def test_caller_hanging_up_stops_the_ringing(box):
     with (
         phone(box, "1001", ALICE_HOST, free_port()) as alice,
-        phone(box, "1002", BOB_HOST, 7522) as bob,
+        phone(box, "1002", BOB_HOST, free_port()) as bob,
     ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
@@ -196,7 +196,7 @@ def test_scanners_get_nothing_and_nobody_learns_the_product(box):
 def test_a_killed_edge_comes_back_and_calls_complete_again(box, tmp_path):
     with (
         phone(box, "1001", ALICE_HOST, free_port()) as alice,
-        phone(box, "1002", BOB_HOST, 7542) as bob,
+        phone(box, "1002", BOB_HOST, free_port()) as bob,
     ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
@@ -268,7 +268,7 @@ def test_every_box_makes_its_own_key(make_daemon):
 def test_dtmf_crosses_the_b2bua_by_the_method_it_came(box, method):
     with (
         phone(box, "1001", ALICE_HOST, free_port()) as alice,
-        phone(box, "1002", BOB_HOST, 7562) as bob,
+        phone(box, "1002", BOB_HOST, free_port()) as bob,
     ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
@@ -342,7 +342,7 @@ def test_holding_a_call_plays_music_to_the_other_side_until_it_resumes(
     box.secrets = {n: box.add_extension(n, n) for n in ("1001", "1002")}
     with (
         phone(box, "1001", ALICE_HOST, free_port()) as alice,
-        phone(box, "1002", BOB_HOST, 7582) as bob,
+        phone(box, "1002", BOB_HOST, free_port()) as bob,
     ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
@@ -391,7 +391,7 @@ def test_phones_with_different_codecs_hear_each_other(box, tmp_path, alice_codec
 def test_changing_extensions_during_a_call_drops_nothing(box, tmp_path):
     with (
         phone(box, "1001", ALICE_HOST, free_port()) as alice,
-        phone(box, "1002", BOB_HOST, 7602) as bob,
+        phone(box, "1002", BOB_HOST, free_port()) as bob,
     ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)
@@ -434,7 +434,7 @@ MALFORMED = [
 def test_malformed_sip_changes_nothing_for_a_call_in_progress(box, tmp_path):
     with (
         phone(box, "1001", ALICE_HOST, free_port()) as alice,
-        phone(box, "1002", BOB_HOST, 7612) as bob,
+        phone(box, "1002", BOB_HOST, free_port()) as bob,
     ):
         for side in (alice, bob):
             side.wait_for("registration", active=True, timeout=10)

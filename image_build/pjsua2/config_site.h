@@ -40,6 +40,12 @@
 #define PJSIP_MAX_DIALOG_COUNT          (4 * PJSUA_MAX_CALLS - 1)
 #define PJSIP_TPMGR_HTABLE_SIZE         257
 
+/* The engine talks SIP only to the edge, over loopback, where no MTU limits a
+ * datagram. pjsip would move requests over 1300 bytes to TCP (RFC 3261 18.1.1),
+ * and the edge knows the engine by its UDP source port: a TCP connection comes
+ * from an ephemeral port and would be challenged like any stranger. */
+#define PJSIP_DONT_SWITCH_TO_TCP        1
+
 /* An appliance has no camera, screen or sound card. */
 #define PJMEDIA_HAS_VIDEO               0
 #define PJSUA_MAX_BUDDIES               32

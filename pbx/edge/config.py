@@ -2,11 +2,15 @@
 
 import glob
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pbx.edge.certificate import ensure_certificate
+from pbx.events import SecurityEvent
 from pbx.extensions import REALM
 from pbx.sip.settings import PLACED_HEADER, TRANSFER_HEADER
+from pbx.store.edge_trunks import TRUNK_GROUP
 
 # User-Agents of SIP scanning and cracking tools; their requests get no answer at all.
 SCANNER_AGENTS = (
@@ -23,6 +27,17 @@ SCANNER_AGENTS = (
     "SIPScan",
 )
 SECURITY_TAG = "CBX-SEC"  # marks the log lines the supervisor turns into security events
+_SECURITY_LINE = re.compile(
+    rf"{SECURITY_TAG} kind=(?P<kind>\S+) src=(?P<src>\S+)(?: user=(?P<user>\S*))?"
+)
+
+
+def security_event(log_line: str) -> SecurityEvent | None:
+    """The security event a line of Kamailio's log reports, if it reports one."""
+    match = _SECURITY_LINE.search(log_line)
+    if match is None:
+        return None
+    return SecurityEvent(match["kind"], match["src"], match["user"] or "")
 
 
 @dataclass(frozen=True)
@@ -43,6 +58,8 @@ class EdgeSettings:
     requests_per_2s: int = 40
     workers: int = 4
     nonce_secret: str = field(default="", repr=False)
+    contact_address: str = ""  # the address providers reach the box at; "" for `address`
+    trunk_no_reply_ms: int = 4000  # a provider silent this long is given up (next trunk)
 
     @property
     def db_path(self) -> Path:
@@ -55,6 +72,16 @@ class EdgeSettings:
     @property
     def key_path(self) -> Path:
         return self.state_dir / "tls" / "key.pem"
+
+    @property
+    def rpc_socket(self) -> Path:
+        """The edge's control socket (JSON-RPC datagrams)."""
+        return self.state_dir / "rpc.sock"
+
+    @property
+    def registration_contact(self) -> str:
+        """host:port that trunk registrations ask providers to send calls to."""
+        return f"{self.contact_address or self.address}:{self.udp_port}"
 
 
 def module_dir() -> str:
@@ -88,6 +115,9 @@ _MODULES = (
     "ipops",
     "nathelper",
     "tls",
+    "uac",
+    "permissions",
+    "jsonrpcs",
 )
 
 
@@ -102,6 +132,13 @@ def _listeners(s: EdgeSettings) -> list[str]:
         # The engine is on loopback: the edge needs a socket there to reach it.
         lines.append(f"listen=udp:{s.engine_address}:{s.udp_port}")
     return lines
+
+
+def _uac_socket(s: EdgeSettings) -> list[tuple[str, str, str]]:
+    """Registrations leave from the SIP port, where providers answer and call back."""
+    if ipaddress.ip_address(s.address).is_unspecified:
+        return []
+    return [("uac", "default_socket", f"udp:{s.address}:{s.udp_port}")]
 
 
 def _allow_set(s: EdgeSettings) -> str:
@@ -166,6 +203,23 @@ def _modparams(s: EdgeSettings) -> str:
         ("htable", "htable", f"ipban=>size=8;autoexpire={s.ban_s};"),
         ("htable", "htable", f"authfail=>size=8;autoexpire={s.auth_failure_window_s};"),
         ("tls", "config", str(s.state_dir / "tls.cfg")),
+        ("jsonrpcs", "transport", 4),  # the datagram socket only
+        ("jsonrpcs", "dgram_socket", str(s.rpc_socket)),
+        ("jsonrpcs", "dgram_mode", 0o600),
+        # Trunk registrations: looked at every 5 s, so a new trunk registers at once;
+        # a failed one is tried again after 30 s.
+        ("uac", "reg_db_url", f"sqlite://{s.db_path}"),
+        ("uac", "reg_contact_addr", s.registration_contact),
+        ("uac", "reg_timer_interval", 5),
+        ("uac", "reg_retry_interval", 30),
+        ("uac", "reg_keep_callid", 1),
+        ("uac", "restore_mode", "none"),
+        # Provider addresses: only the address table, reloaded whenever a trunk changes.
+        ("permissions", "db_url", f"sqlite://{s.db_path}"),
+        ("permissions", "load_backends", 1),
+        ("permissions", "reload_delta", 0),
+        ("permissions", "peer_tag_avp", "$avp(trunk)"),
+        *_uac_socket(s),
     ]
     return "\n".join(
         f'modparam("{m}", "{k}", {v if isinstance(v, int) else chr(34) + str(v) + chr(34)})'
@@ -192,6 +246,7 @@ request_route {
         sl_send_reply("200", "OK");
         exit;
     }
+    if ($var(trunk) != "") { route(FROM_TRUNK); exit; }
     route(AUTH);
     if (is_method("REGISTER")) {
         if (!save("location")) { sl_reply_error(); }
@@ -214,8 +269,16 @@ route[REQINIT] {
         return;
     }
     remove_hf("X-Callbox-Ext");
+    remove_hf("X-Callbox-Trunk");
+    remove_hf("X-Callbox-Route");
     remove_hf("@TRANSFER_HEADER@");
     @ALLOW_SET@
+    # Providers are known by address; they are never challenged, limited or banned.
+    $var(trunk) = "";
+    if (allow_source_address("@TRUNK_GROUP@")) {
+        $var(trunk) = $avp(trunk);
+        $var(allowed) = 1;
+    }
     if ($var(allowed) == 0 && $sht(ipban=>$si) != $null) { exit; }
     if ($ua =~ "@SCANNERS@") {
         xlog("L_ERR", "@TAG@ kind=scanner src=$si ua=$ua\n");
@@ -274,10 +337,28 @@ route[AUTH] {
     exit;
 }
 
+route[FROM_TRUNK] {
+    if (is_method("OPTIONS")) { sl_send_reply("200", "OK"); exit; }
+    if (!is_method("INVITE")) { sl_send_reply("405", "Method Not Allowed"); exit; }
+    # A provider the box registers with calls the registration's contact (the
+    # trunk's name); the number dialled is then in To.
+    if ($rU == $var(trunk)) { $rU = $tU; }
+    append_hf("X-Callbox-Trunk: $var(trunk)\r\n");
+    $du = "sip:@ENGINE@";
+    route(RELAY);
+}
+
 route[FROM_ENGINE] {
     if (is_method("INVITE")) {
         if (!is_present_hf("@PLACED_HEADER@")) { route(TRANSFER_LOOP); }
         remove_hf("@PLACED_HEADER@");
+    }
+    if (is_method("INVITE") && is_present_hf("X-Callbox-Route")) {
+        # A call out through a trunk: the engine names the provider's server.
+        $du = $hdr(X-Callbox-Route);
+        remove_hf("X-Callbox-Route");
+        t_set_fr(0, @TRUNK_NO_REPLY_MS@);
+        route(RELAY);
     }
     if (is_method("INVITE|OPTIONS|MESSAGE|NOTIFY")) {
         if (!lookup("location")) {
@@ -320,6 +401,8 @@ def render(s: EdgeSettings) -> str:
         "@TAG@": SECURITY_TAG,
         "@REALM@": REALM,
         "@MAX_FAILURES@": str(s.auth_failures_before_ban),
+        "@TRUNK_GROUP@": str(TRUNK_GROUP),
+        "@TRUNK_NO_REPLY_MS@": str(s.trunk_no_reply_ms),
         "@PLACED_HEADER@": PLACED_HEADER,
         "@TRANSFER_HEADER@": TRANSFER_HEADER,
     }.items():
@@ -336,3 +419,12 @@ def render_tls(s: EdgeSettings) -> str:
         f"[client:default]\nmethod = TLSv1.2+\nverify_certificate = no\n"
         f"require_certificate = no\n"
     )
+
+
+def write_files(s: EdgeSettings) -> None:
+    """Write kamailio.cfg and tls.cfg, and the TLS key and certificate on first start."""
+    s.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    (s.state_dir / "run").mkdir(exist_ok=True, mode=0o700)
+    ensure_certificate(s.key_path, s.cert_path, [s.address])
+    (s.state_dir / "kamailio.cfg").write_text(render(s))
+    (s.state_dir / "tls.cfg").write_text(render_tls(s))

@@ -4,8 +4,6 @@ import asyncio
 import contextlib
 import logging
 import os
-import re
-import secrets
 import signal
 import socket
 import time
@@ -13,9 +11,9 @@ from pathlib import Path
 
 from pbx import PbxError
 from pbx.bus import EventBus
-from pbx.edge.certificate import ensure_certificate
-from pbx.edge.config import SECURITY_TAG, EdgeSettings, render, render_tls
-from pbx.events import EdgeRestarted, SecurityEvent
+from pbx.edge.config import EdgeSettings, security_event, write_files
+from pbx.edge.probe import answers_options
+from pbx.events import EdgeRestarted
 
 logger = logging.getLogger(__name__)
 kamailio_log = logging.getLogger("pbx.edge.kamailio")
@@ -24,10 +22,7 @@ _READY_TIMEOUT_S = 10.0
 _STOP_TIMEOUT_S = 5.0
 _RESTART_DELAY_S = 0.5
 _EXIT_POLL_S = 0.2
-_SECURITY_LINE = re.compile(
-    rf"{SECURITY_TAG} kind=(?P<kind>\S+) src=(?P<src>\S+)"
-    r"(?: user=(?P<user>\S*))?"
-)
+_PROBE_GAP_S = 0.05
 
 
 class EdgeError(PbxError):
@@ -54,16 +49,6 @@ def _port_taken(address: str, port: int, kind: int) -> bool:
         except OSError:
             return True
     return False
-
-
-def _options_probe(s: EdgeSettings) -> bytes:
-    return (
-        f"OPTIONS sip:{s.engine_address}:{s.udp_port} SIP/2.0\r\n"
-        f"Via: SIP/2.0/UDP {s.engine_address}:9;rport;branch=z9hG4bK{secrets.token_hex(8)}\r\n"
-        f"From: <sip:probe@{s.engine_address}>;tag={secrets.token_hex(4)}\r\n"
-        f"To: <sip:{s.engine_address}>\r\nCall-ID: {secrets.token_hex(12)}\r\n"
-        "CSeq: 1 OPTIONS\r\nMax-Forwards: 2\r\nContent-Length: 0\r\n\r\n"
-    ).encode()
 
 
 class EdgeProcess:
@@ -96,7 +81,7 @@ class EdgeProcess:
         """Write the configuration, start Kamailio and wait until it answers."""
         self._kill_leftovers()
         self._check_ports()
-        self._write_files()
+        write_files(self.settings)
         await self._spawn()
         self._supervisor = asyncio.create_task(self._supervise())
 
@@ -144,14 +129,6 @@ class EdgeProcess:
             if _port_taken(s.address, port, kind):
                 raise EdgeError(f"{s.address}:{port} is already in use", key)
 
-    def _write_files(self) -> None:
-        s = self.settings
-        s.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        (s.state_dir / "run").mkdir(exist_ok=True, mode=0o700)
-        ensure_certificate(s.key_path, s.cert_path, [s.address])
-        (s.state_dir / "kamailio.cfg").write_text(render(s))
-        (s.state_dir / "tls.cfg").write_text(render_tls(s))
-
     async def _spawn(self) -> None:
         s = self.settings
         self._process = await asyncio.create_subprocess_exec(
@@ -189,21 +166,10 @@ class EdgeProcess:
 
     async def _until_answering(self) -> None:
         """Return once Kamailio answers OPTIONS on its UDP port."""
-        loop = asyncio.get_running_loop()
-        s = self.settings
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-            sock.setblocking(False)
-            sock.connect((s.engine_address if s.address == "0.0.0.0" else s.address, s.udp_port))
-            while True:
-                if self._process.returncode is not None:
-                    raise EdgeError(f"Kamailio exited at start (status {self._process.returncode})")
-                with contextlib.suppress(ConnectionRefusedError):
-                    await loop.sock_sendall(sock, _options_probe(s))
-                    with contextlib.suppress(TimeoutError):
-                        reply = await asyncio.wait_for(loop.sock_recv(sock, 4096), 0.2)
-                        if reply.startswith(b"SIP/2.0 200"):
-                            return
-                await asyncio.sleep(0.1)
+        while not await answers_options(self.settings):
+            if self._process.returncode is not None:
+                raise EdgeError(f"Kamailio exited at start (status {self._process.returncode})")
+            await asyncio.sleep(_PROBE_GAP_S)  # not listening yet: refused at once
 
     async def _exited(self) -> int:
         """The main process's exit status, once it has exited.
@@ -254,8 +220,8 @@ class EdgeProcess:
     async def _read_log(self, stream: asyncio.StreamReader) -> None:
         while line := await stream.readline():
             text = line.decode(errors="replace").rstrip()
-            if match := _SECURITY_LINE.search(text):
-                self._bus.publish(SecurityEvent(match["kind"], match["src"], match["user"] or ""))
-                kamailio_log.warning("security: %s", text[match.start() :])
+            if event := security_event(text):
+                self._bus.publish(event)
+                kamailio_log.warning("security: %s", text)
             elif text:
                 kamailio_log.info("%s", text)

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 # Set by the edge on calls from phones it authenticated; it strips the header
 # from everything else, so only the edge can vouch for a caller.
 AUTHENTICATED_HEADER = "X-Callbox-Ext"
+TRUNK_HEADER = "X-Callbox-Trunk"  # set by the edge on calls from a provider's address
 
 # Codec preference for the offers the engine makes and answers: G.711 first (the
 # trunks and the analog side speak it, no transcoding), then wideband. Speex
@@ -77,6 +78,8 @@ class PjCore:
         self._ids = ids  # shared with the loop, which reserves ids for legs it places
         self._ep: pj.Endpoint | None = None
         self._account: PjAccount | None = None
+        # One account per trunk, holding the credentials its provider challenges for.
+        self._trunk_accounts: dict[str, PjAccount] = {}
         self._log_writer = PjLogWriter()
         # Strong references: pj objects must be freed on this thread, never by
         # the garbage collector somewhere else.
@@ -114,6 +117,9 @@ class PjCore:
         self._transfers.clear()
         self._players.clear()
         self._legs.clear()
+        for account in self._trunk_accounts.values():
+            account.shutdown()
+        self._trunk_accounts.clear()
         if self._account is not None:
             self._account.shutdown()
             self._account = None
@@ -161,10 +167,10 @@ class PjCore:
                 self._settings.address, self._settings.sip_port, name, err.reason
             ) from None
 
-    def _account_config(self) -> "pj.AccountConfig":
+    def _account_config(self, user: str = "engine") -> "pj.AccountConfig":
         s = self._settings
         cfg = pj.AccountConfig()
-        cfg.idUri = f"sip:engine@{s.address}:{s.sip_port}"
+        cfg.idUri = f"sip:{user}@{s.address}:{s.sip_port}"
         media = cfg.mediaConfig
         media.transportConfig.boundAddress = s.address
         media.transportConfig.port = s.rtp_port_min
@@ -200,6 +206,7 @@ class PjCore:
                 caller_name,
                 caller_uri,
                 header(message, AUTHENTICATED_HEADER),
+                header(message, TRUNK_HEADER),
             )
         )
 
@@ -220,7 +227,8 @@ class PjCore:
 
     def transfer_requested(self, leg_id: int, prm: "pj.OnCallTransferRequestParam") -> None:
         """A REFER arrived on a leg (its own callback): accept it and tell the loop."""
-        self._transfers.requested(self._account, leg_id, prm, self._leg_of_call_id)
+        account = self._leg(leg_id).account
+        self._transfers.requested(account, leg_id, prm, self._leg_of_call_id)
 
     def report_transfer(self, transfer_id: int, status_code: int) -> None:
         """Tell a transfer's transferor how it goes (180, 200, or a failure code)."""
@@ -254,9 +262,33 @@ class PjCore:
         """End every leg at once."""
         self._ep.hangupAllCalls()
 
-    def place(self, leg_id: int, uri: str, headers: dict[str, str], from_uri: str) -> None:
-        """Start outbound leg `leg_id` to `uri` (From: `from_uri` if given); news comes later."""
-        call = PjCall(self._account, leg_id, self._publish, self)
+    def set_trunk(self, trunk: str, username: str, secret: str, proxy: str) -> None:
+        """Calls placed through `trunk` go by `proxy` (the edge) and answer the provider's
+        challenges with these credentials.
+
+        An empty `secret` leaves the trunk without credentials. Trunk accounts are
+        changed in place, never deleted while running: calls placed through one
+        may still be up, and pjsua would orphan them.
+        """
+        cfg = self._account_config(f"trunk-{trunk}")
+        cfg.sipConfig.proxies.append(proxy)
+        if secret:
+            cfg.sipConfig.authCreds.append(pj.AuthCredInfo("digest", "*", username, 0, secret))
+        account = self._trunk_accounts.get(trunk)
+        if account is not None:
+            account.modify(cfg)
+            return
+        account = PjAccount(self._incoming)
+        account.create(cfg, False)
+        self._trunk_accounts[trunk] = account
+
+    def place(
+        self, leg_id: int, uri: str, headers: dict[str, str], from_uri: str, trunk: str = ""
+    ) -> None:
+        """Start outbound leg `leg_id` to `uri` (From: `from_uri` if given), with the
+        credentials of `trunk` if given; news comes later."""
+        account = self._trunk_accounts[trunk] if trunk else self._account
+        call = PjCall(account, leg_id, self._publish, self)
         prm = _call_param(0)
         if from_uri:
             prm.txOption.localUri = from_uri

@@ -62,6 +62,7 @@ class PjCall(pj.Call):
         call_id: int = pj.PJSUA_INVALID_ID,
     ) -> None:
         super().__init__(account, call_id)
+        self.account = account  # a transfer's call must come from the same account
         self.leg_id = leg_id
         self._publish = publish
         self._owner = owner

@@ -176,13 +176,25 @@ class SipEngine:
         return next(self._ids)
 
     async def place(
-        self, leg_id: int, uri: str, headers: dict[str, str] | None = None, from_uri: str = ""
+        self,
+        leg_id: int,
+        uri: str,
+        headers: dict[str, str] | None = None,
+        from_uri: str = "",
+        trunk: str = "",
     ) -> None:
-        """Call `uri` as leg `leg_id` (from `new_leg_id`), presenting `from_uri` as caller.
+        """Call `uri` as leg `leg_id` (from `new_leg_id`), presenting `from_uri` as caller,
+        answering authentication challenges with `trunk`'s credentials if given.
 
         Progress comes as events.
         """
-        await self._command(lambda core: core.place(leg_id, uri, headers or {}, from_uri))
+        await self._command(lambda core: core.place(leg_id, uri, headers or {}, from_uri, trunk))
+
+    async def set_trunk(self, trunk: str, username: str, secret: str, proxy: str) -> None:
+        """Set (or replace) how calls through `trunk` leave: by `proxy` (a SIP URI with
+        ;lr), authenticating with these credentials (none if `secret` is empty).
+        Calls in progress carry on."""
+        await self._command(lambda core: core.set_trunk(trunk, username, secret, proxy))
 
     async def send_dtmf(self, leg_id: int, digits: str, method: str = "rfc4733") -> None:
         """Send digits on a leg: method "rfc4733" (RTP events) or "info" (SIP INFO)."""

@@ -30,6 +30,7 @@ class CdrEntry:
     rtp_rx_lost: int = 0
     call_uid: str = ""  # shared by every leg of one call: the first leg's uid
     codec: str = ""  # the leg's audio codec, e.g. "PCMA/8000"
+    trunk: str = ""  # the trunk the leg came in on or went out through
 
 
 _FIELDS = [f.name for f in dataclasses.fields(CdrEntry)]

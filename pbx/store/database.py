@@ -96,6 +96,10 @@ class Database:
         for future, result, exc in outcomes:
             future.get_loop().call_soon_threadsafe(_settle, future, result, exc)
 
+    def execute_sql(self, sql: str, params: tuple = ()):
+        """Run one SQL statement; only from a function given to `run` or `submit`."""
+        return self._db.execute_sql(sql, params)
+
     async def run(self, fn: Callable[[], T]) -> T:
         """Run `fn` on the database thread and return its result."""
         return await asyncio.get_running_loop().run_in_executor(self._executor, fn)

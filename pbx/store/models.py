@@ -23,6 +23,7 @@ class CallRecord(peewee.Model):
     rtp_tx_packets = peewee.IntegerField(default=0)
     rtp_rx_lost = peewee.IntegerField(default=0)
     codec = peewee.CharField(max_length=32, default="")
+    trunk = peewee.CharField(max_length=32, default="")  # the trunk the leg used, if any
 
     class Meta:
         table_name = "call_record"
@@ -45,4 +46,30 @@ class ExtensionRecord(peewee.Model):
         table_name = "extension"
 
 
-MAIN = [CallRecord, ExtensionRecord]
+class TrunkRecord(peewee.Model):
+    """A provider trunk: its settings as JSON, and the secret it answers challenges with.
+
+    The secret has to be readable: the box computes digest responses from it.
+    """
+
+    name = peewee.CharField(unique=True, max_length=32)
+    settings = peewee.TextField()
+    secret = peewee.CharField(max_length=128, default="")
+    updated_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "trunk"
+
+
+class RouteRecord(peewee.Model):
+    """An outbound route, its settings as JSON."""
+
+    name = peewee.CharField(unique=True, max_length=32)
+    settings = peewee.TextField()
+    updated_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "outbound_route"
+
+
+MAIN = [CallRecord, ExtensionRecord, TrunkRecord, RouteRecord]
