@@ -3,6 +3,7 @@
 import contextlib
 import json
 import os
+import random
 import shutil
 import signal
 import socket
@@ -82,12 +83,17 @@ class Daemon:
 
     def _sections(self) -> dict:
         sip_port = free_port()
+        # pjsua tries only some 100 ports from the first of its range: a range
+        # starting anywhere in 20000-21998 keeps test runs sharing a machine from
+        # starving each other's daemons of RTP ports (and stays clear of SIPp's
+        # media ports, 24000 and up).
+        rtp_port_min = 20000 + 2 * random.randrange(1000)
         sections = {
             "daemon": {"data_dir": "data", "shutdown_timeout_s": 8.0},
             "engine": {
                 "sip_port": self.sip_port,
-                "rtp_port_min": 20000,
-                "rtp_port_max": 21999,
+                "rtp_port_min": rtp_port_min,
+                "rtp_port_max": rtp_port_min + 1999,
                 "max_calls": 1000,
             },
             # UDP and TCP share a port, as on the appliance: pjsip moves large
