@@ -83,6 +83,9 @@ class PjTransfer:
         if self._code < 200:
             self._code = status_code
         self._pass_on()
+        if self._code >= 200 and not self.call_id():
+            # pjsua could not place the messenger (it told the transferor so itself).
+            self._done(self.transfer_id)
 
     def _pass_on(self) -> None:
         call, code = self.inbound, self._code
