@@ -235,14 +235,16 @@ class Si3050Driver:
         behind the driver (brown-out).
         """
         now_s = self._clock.monotonic()
-        if now_s >= self._health_due_s:
-            self._check_alive()
-            self._health_due_s = now_s + _HEALTH_CHECK_S
         control = self.read_register(Reg.DAA_CONTROL_1)
         line_v = self.line_voltage_v()
         events = self._track_battery(line_v, now_s)
         events += self._track_ring(control, now_s)
         events += self._track_polarity(line_v, now_s)
+        # A reset chip reads like a dead line: check it is still set up before
+        # reporting a change, and every 100 ms anyway.
+        if events or now_s >= self._health_due_s:
+            self._check_alive()
+            self._health_due_s = now_s + _HEALTH_CHECK_S
         return events
 
     def _check_alive(self) -> None:

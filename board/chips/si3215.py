@@ -139,6 +139,7 @@ class Si3215Driver:
         self._clock = clock
         self._settings = settings
         self._select = 1 << location.chain_index
+        self._spi_mode = 0
         self._feed = LineFeed.ACTIVE
         self._reversed = False
         self._ringing = False
@@ -223,7 +224,7 @@ class Si3215Driver:
         self._apply_linefeed()
 
     def _check_identity(self) -> None:
-        spi_mode = self.read_register(DR.SPI_MODE)
+        spi_mode = self._spi_mode = self.read_register(DR.SPI_MODE)
         revision = spi_mode & REVISION_MASK
         if spi_mode in (0x00, 0xFF) or revision in (0, REVISION_MASK):
             raise ChipNotFound(str(self.location), f"does not answer: DR0 reads 0x{spi_mode:02X}")
@@ -459,7 +460,7 @@ class Si3215Driver:
 
         Raises ChipNotFound when the chip stops answering (brown-out, pulled module).
         """
-        # DR68 first: its reserved bits read 0, so it tells garbage from a chip.
+        self._check_alive()
         loop_status = self._loop_status()
         pending = self.read_register(DR.IRQ_STATUS_2)
         self._write_all({DR.IRQ_STATUS_1: 0xFF, DR.IRQ_STATUS_2: pending, DR.IRQ_STATUS_3: 0xFF})
@@ -513,6 +514,15 @@ class Si3215Driver:
             return []
         self._off_hook = off_hook
         return [HookChanged(self.name, self._clock.monotonic(), off_hook)]
+
+    def _check_alive(self) -> None:
+        # DR0 keeps the daisy-chain bit only until a reset: a brown-out clears it and
+        # leaves the chip reading three-byte frames as two-byte ones.
+        spi_mode = self.read_register(DR.SPI_MODE)
+        if spi_mode == 0xFF:
+            raise ChipNotFound(str(self), "stopped answering: DR0 reads 0xFF")
+        if spi_mode != self._spi_mode:
+            raise ChipFault(str(self), f"was reset: DR0 reads 0x{spi_mode:02X}")
 
     def _loop_status(self) -> int:
         status = self.read_register(DR.LOOP_STATUS)
