@@ -215,6 +215,7 @@ class _Reader:
 
     def number(self, table: dict, path: str, allowed: range) -> int:
         value = self.value(table, path, int)
+        # Range-check only what the file holds (not the stand-in for a missing or bad value).
         if table.get(path.rsplit(".", 1)[-1]) is value and value not in allowed:
             self.problems.append(
                 f"{path}: must be between {allowed.start} and {allowed.stop - 1}; got {value}"

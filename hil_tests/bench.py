@@ -51,49 +51,48 @@ class EmulatorBench:
 
     def __init__(self, board: EmulatedBoard):
         self.board = board
-        self._board = board
 
     async def wait_ms(self, milliseconds: float) -> None:
-        self._board.clock.advance_ms(milliseconds)
+        self.board.clock.advance_ms(milliseconds)
         await asyncio.sleep(0)
 
     def phone_hook(self, port: str, off_hook: bool) -> None:
-        self._board.fxs(port).set_loop_closed(off_hook)
+        self.board.fxs(port).set_loop_closed(off_hook)
 
     def ring_voltage_on(self, port: str) -> bool:
-        return self._board.fxs(port).ringing
+        return self.board.fxs(port).ringing
 
     def ring_frequency_hz(self, port: str) -> float:
-        return self._board.fxs(port).ring_frequency_hz
+        return self.board.fxs(port).ring_frequency_hz
 
     def ring_amplitude_vpk(self, port: str) -> float:
-        return self._board.fxs(port).ring_amplitude_vpk
+        return self.board.fxs(port).ring_amplitude_vpk
 
     def tip_ring_v(self, port: str) -> float:
-        return self._board.fxs(port).tip_ring_v
+        return self.board.fxs(port).tip_ring_v
 
     def line_ring(self, port: str, vrms: float, frequency_hz: float) -> None:
-        self._board.fxo(port).start_ring(vrms, frequency_hz)
+        self.board.fxo(port).start_ring(vrms, frequency_hz)
 
     def line_ring_stop(self, port: str) -> None:
-        self._board.fxo(port).stop_ring()
+        self.board.fxo(port).stop_ring()
 
     def line_battery(self, port: str, volts: float) -> None:
-        self._board.fxo(port).set_battery(volts)
+        self.board.fxo(port).set_battery(volts)
 
     def line_polarity(self, port: str, reversed_: bool) -> None:
-        self._board.fxo(port).set_polarity(reversed_)
+        self.board.fxo(port).set_polarity(reversed_)
 
     def line_seized(self, port: str) -> bool:
-        return self._board.fxo(port).off_hook
+        return self.board.fxo(port).off_hook
 
     def brown_out(self) -> None:
-        self._board.brown_out()
+        self.board.brown_out()
 
     def silence_chip(self, port: str) -> None:
-        model = self._board.fxs_models.get(port) or self._board.fxo(port)
+        model = self.board.fxs_models.get(port) or self.board.fxo(port)
         model.go_silent()
 
     def drop_interrupts(self, port: str) -> None:
-        model = self._board.fxs_models.get(port) or self._board.fxo(port)
+        model = self.board.fxs_models.get(port) or self.board.fxo(port)
         model.drop_interrupts()

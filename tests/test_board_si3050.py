@@ -8,8 +8,8 @@ import pytest_asyncio
 from board import BoardError
 from board.chips.daa_country import daa_countries, daa_country
 from board.chips.location import ChipLocation
-from board.chips.si3050 import Si3050Driver, Si3050Settings, channel_id
-from board.chips.si3050_registers import Reg
+from board.chips.si3050 import Si3050Driver, Si3050Settings
+from board.chips.si3050_registers import Reg, channel_id
 from board.emu.clock import ManualClock
 from board.emu.gpio import EmulatedPin
 from board.emu.pcm import EmulatedPcmBus

@@ -28,6 +28,7 @@ from board.chips.si3050_registers import (
     RING_POSITIVE,
     SOFTWARE_RESET,
     Reg,
+    channel_id,
 )
 from board.errors import ChipFault, ChipNotFound, ChipTimeout
 from board.events import BatteryChanged, BoardEvent, LineAlarm, PolarityChanged, RingChanged
@@ -38,11 +39,6 @@ logger = logging.getLogger(__name__)
 _WAIT_STEP_S = 0.01
 _CONTROL_2 = RESET_CONTROL_2 | INTERRUPT_PIN_ENABLE
 _HEALTH_CHECK_S = 0.1
-
-
-def channel_id(chain_index: int) -> int:
-    """The DAA's channel ID field: the device index, bit-reversed in four bits."""
-    return int(f"{chain_index:04b}"[::-1], 2)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,12 @@ CONTROL_READ = 0x40
 CONTROL_BROADCAST = 0x80
 CHANNEL_ID_MASK = 0x0F
 
+
+def channel_id(chain_index: int) -> int:
+    """The control byte's channel ID: the chip's chain position, bit-reversed in four bits."""
+    return int(f"{chain_index:04b}"[::-1], 2)
+
+
 # Reg 1
 SOFTWARE_RESET = 0x80
 # Reg 2: reads 0x03 after reset

@@ -29,6 +29,7 @@ from board.chips.si3050_registers import (
     RING_THRESHOLD,
     SOFTWARE_RESET,
     Reg,
+    channel_id,
 )
 from board.emu.chip import ChipModel
 from board.emu.pcm import PcmEndpoint
@@ -62,7 +63,7 @@ class Si3050Model(ChipModel):
 
     def __init__(self, clock: Clock, name: str, chain_index: int):
         super().__init__(clock, name)
-        self.channel_id = int(f"{chain_index:04b}"[::-1], 2)
+        self.channel_id = channel_id(chain_index)
         self.pcm = PcmEndpoint(passing=lambda: self.off_hook or self.on_hook_monitor)
         self.battery_v = 48.0
         self.polarity_reversed = False
