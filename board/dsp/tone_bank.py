@@ -39,6 +39,14 @@ class ToneBank:
         """Mean-square power of the sine each DFT value stands for (A^2/2 for amplitude A)."""
         return 2 * np.abs(values) ** 2 / self._gain**2
 
+    def presence(self, windows: np.ndarray, min_power: float, min_fraction: float) -> np.ndarray:
+        """True for each window where every frequency has at least `min_power` and
+        together they carry `min_fraction` of the window's power (a tone, not speech).
+        """
+        power = self.sine_power(self.measure(windows))
+        loud = np.all(power >= min_power, axis=1)
+        return loud & (power.sum(axis=1) >= min_fraction * window_power(windows))
+
 
 def window_power(windows: np.ndarray) -> np.ndarray:
     """Mean-square power of each window."""
