@@ -51,8 +51,8 @@ TEXTS = {
     ),
 }
 VOICES = {"en": "en-us", "de": "de", "fr": "fr-fr", "ar": "ar", "fa": "fa"}
-# (voice variant, pitch 0-99, words per minute): a low, a middle and a high talker.
-TALKERS = (("m3", 25, 150), ("m1", 50, 175), ("f2", 75, 190))
+# (voice variant, pitch 0-99, words per minute): low to high voices, slow to fast.
+TALKERS = (("m3", 25, 150), ("m1", 50, 175), ("f4", 60, 165), ("f2", 75, 190))
 LEVEL_DBM0 = -15.0  # a loud talker: talk-off grows with level
 
 
@@ -84,9 +84,9 @@ def speak(directory: Path, language: str, talker: tuple[str, int, int]) -> np.nd
     """One talker reading the language's text, as int16 PCM at 8 kHz."""
     variant, pitch, speed = talker
     path = directory / f"{language}-{variant}.wav"
+    voice = f"{VOICES[language]}+{variant}"
     subprocess.run(
-        ["espeak-ng", "-v", f"{VOICES[language]}+{variant}", "-p", str(pitch), "-s", str(speed)]
-        + ["-w", str(path), "--stdin"],
+        ["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(speed), "-w", str(path), "--stdin"],
         input=TEXTS[language].encode(),
         check=True,
         timeout=60,
