@@ -93,5 +93,8 @@ def _country(code: str, entry: dict, levels: dict) -> Country:
 def load_countries(path: Path = COUNTRIES_FILE) -> dict[str, Country]:
     """Every country in the data file, by ISO code ("US", "UK", "DE", ...)."""
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    levels = data["levels_dbm0"]
+    levels = data.get("levels_dbm0", {})
+    missing = [kind for kind in TONE_KINDS if kind not in levels]
+    if missing:
+        raise CountryDataError(f"levels_dbm0: missing {', '.join(missing)}")
     return {code: _country(code, entry, levels) for code, entry in data["countries"].items()}
