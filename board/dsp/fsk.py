@@ -82,6 +82,7 @@ class FskReceiver:
         self._span = round(standard.samples_per_bit * self._CORRELATION_BITS)
         self._omega = 2 * np.pi * np.array([standard.mark_hz, standard.space_hz]) / SAMPLE_RATE_HZ
         self._sample = 0  # stream index of the next sample fed
+        self._turns = np.zeros((0, 2), dtype=complex)  # oscillator from phase 0, grown as needed
         self._tail = np.zeros((self._span - 1, 3), dtype=complex)  # mixer outputs not summed yet
         self._soft = np.zeros(0)  # >0 mark, <0 space, 0 no carrier; from stream index _base
         self._base = 0
@@ -93,12 +94,18 @@ class FskReceiver:
         self._soft = np.concatenate((self._soft, self._decisions(samples)))
         return self._uart()
 
+    def _oscillator(self, count: int) -> np.ndarray:
+        """exp(-j*omega*n) for the next `count` samples of the stream, mark and space."""
+        if len(self._turns) < count:
+            self._turns = np.exp(-1j * np.outer(np.arange(count), self._omega))
+        start = np.exp(-1j * ((self._omega * self._sample) % (2 * np.pi)))
+        self._sample += count
+        return self._turns[:count] * start
+
     def _decisions(self, samples: np.ndarray) -> np.ndarray:
         """Soft bit per sample: (mark - space) / (mark + space) power, 0 without carrier."""
-        n = np.arange(self._sample, self._sample + len(samples))
-        self._sample += len(samples)
         mixed = np.empty((len(samples), 3), dtype=complex)
-        mixed[:, :2] = samples[:, None] * np.exp(-1j * np.outer(n, self._omega))
+        mixed[:, :2] = samples[:, None] * self._oscillator(len(samples))
         mixed[:, 2] = samples**2
         chain = np.concatenate((self._tail, mixed))
         sums = np.cumsum(np.vstack((np.zeros((1, 3)), chain)), axis=0)
@@ -112,38 +119,41 @@ class FskReceiver:
         """Bytes framed in the soft decisions so far; keeps what may start another."""
         received = []
         bit = self.standard.samples_per_bit
-        position, keep_from = 1, len(self._soft)
-        while (start := self._find_start(position)) is not None:
-            if start + 9.5 * bit + 2 >= len(self._soft):
+        soft = self._soft
+        edges = np.flatnonzero((soft[1:] < 0) & (soft[:-1] > 0)) + 1  # mark to space
+        values = soft.tolist()  # a byte is a dozen lookups: plain floats beat numpy here
+        position, keep_from = 0, max(len(soft), 1)
+        for start in edges.tolist():
+            if start < position:
+                continue
+            if start + 9.5 * bit + 2 >= len(values):
                 keep_from = start  # the byte is not all here yet
                 break
-            value = self._frame(start)
+            value = self._frame(values, start)
             if value is None:  # a glitch, not a start bit
-                position = start + 1
                 continue
             stream_start = self._base + start
             received.append(UartByte(value, (stream_start - self._last_stop) / bit))
             self._last_stop = stream_start + 10 * bit
             position = int(start + 9.5 * bit)
-        keep_from = max(keep_from, 1)
         self._base += keep_from - 1
-        self._soft = self._soft[keep_from - 1 :]
+        self._soft = soft[keep_from - 1 :]
         return received
 
-    def _find_start(self, position: int) -> int | None:
-        """Index of the next mark-to-space edge at or after `position`."""
-        soft = self._soft
-        edges = np.flatnonzero((soft[position:] < 0) & (soft[position - 1 : -1] > 0))
-        return position + int(edges[0]) if len(edges) else None
-
-    def _frame(self, start: int) -> int | None:
+    def _frame(self, soft: list[float], start: int) -> int | None:
         """The byte whose start bit's edge is at `start`; None on a framing error."""
         bit = self.standard.samples_per_bit
-        before, after = self._soft[start - 1], self._soft[start]
+        before, after = soft[start - 1], soft[start]
         edge = start - 1 + before / (before - after)  # where the decision crossed zero
-        centres = np.rint(edge + (np.arange(10) + 0.5) * bit).astype(int)
-        # Three samples around each centre: a clock 1.5 % off drifts a sample a byte.
-        values = self._soft[centres - 1] + self._soft[centres] + self._soft[centres + 1]
-        if values[0] >= 0 or values[9] <= 0 or np.any(self._soft[centres] == 0):
-            return None
-        return int(np.packbits(values[1:9] > 0, bitorder="little")[0])
+        value = 0
+        for index in range(10):
+            centre = round(edge + (index + 0.5) * bit)
+            if soft[centre] == 0:  # carrier lost
+                return None
+            # Three samples around each centre: a clock 1.5 % off drifts a sample a byte.
+            mark = soft[centre - 1] + soft[centre] + soft[centre + 1] > 0
+            if (index == 0 and mark) or (index == 9 and not mark):
+                return None
+            if 0 < index < 9:
+                value |= mark << (index - 1)
+        return value
