@@ -75,15 +75,17 @@ class _CadenceTracker:
         """Whether the last segments are `cycles` whole cycles of the pattern."""
         if len(self._segments) < self._segments.maxlen:
             return False
-        first_on = self._segments[0][0]
         period = len(self.pattern)
-        for offset in range(0 if first_on else 1, period, 2):
-            if all(
+        # On segments must meet on times: even offsets into the pattern when the
+        # oldest segment is on, odd ones when it is off.
+        offsets = range(0 if self._segments[0][0] else 1, period, 2)
+        return any(
+            all(
                 self.detector.close(ms, self.pattern[(offset + i) % period])
                 for i, (_, ms) in enumerate(self._segments)
-            ):
-                return True
-        return False
+            )
+            for offset in offsets
+        )
 
 
 class CadenceDetector:
@@ -91,8 +93,8 @@ class CadenceDetector:
 
     Each 10 ms block is "on" for a tone when its frequencies reach `min_level_dbm0`
     and carry `min_tone_fraction` of the block's power, so speech is "off". On and
-    off times must each be within `tolerance` (relative) of the cadence, plus one
-    block either side for the 10 ms resolution. A change of state counts after
+    off times must each be within `tolerance` (relative) of the cadence, plus 20 ms
+    for the 10 ms resolution at either end. A change of state counts after
     `debounce_blocks` blocks, so a click or a dropout does not split a segment.
     """
 
