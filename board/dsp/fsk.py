@@ -25,6 +25,7 @@ class FskStandard:
 
 BELL_202 = FskStandard("bell202", mark_hz=1200.0, space_hz=2200.0)
 V23 = FskStandard("v23", mark_hz=1300.0, space_hz=2100.0)
+# By the names countries.toml gives caller-ID methods.
 FSK_STANDARDS = {standard.name: standard for standard in (BELL_202, V23)}
 
 
