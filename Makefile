@@ -9,14 +9,15 @@ STAMPS := $(VENV)/.stamps
 PJSUA2_CACHE ?= /var/cache/callbox/pjsua2
 export PJSUA2_CACHE
 
-# Debian packages: the pjproject build, the Python build, the SIP edge and the
-# real peers the tests talk to.
+# Debian packages: the pjproject build, the Python build, the SIP edge, the
+# real peers the tests talk to, and espeak-ng (speech for the DTMF talk-off test).
 APT_PACKAGES := \
 	build-essential pkg-config curl ca-certificates xz-utils \
 	python3 python3-venv python3-dev libsystemd-dev \
 	swig libssl-dev libopus-dev uuid-dev libgsm1-dev libspeex-dev libspeexdsp-dev libsrtp2-dev \
 	sqlite3 sip-tester iproute2 systemd \
-	kamailio kamailio-sqlite-modules kamailio-tls-modules asterisk-moh-opsound-wav
+	kamailio kamailio-sqlite-modules kamailio-tls-modules asterisk-moh-opsound-wav \
+	espeak-ng
 
 PYTEST_ARGS ?=
 

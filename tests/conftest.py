@@ -12,6 +12,7 @@ from pbx.calls import CallService
 from pbx.loop_guard import LoopGuard
 from pbx.sip import EngineSettings, SipEngine
 from pbx.store import CdrStore, main_database
+from tests import speech
 from tests.harness import Daemon, free_port, short_tempdir
 
 
@@ -26,6 +27,12 @@ def workdir():
     """A short private directory (Unix socket paths must stay under 108 bytes)."""
     with short_tempdir() as path:
         yield path
+
+
+@pytest.fixture(scope="session")
+def speech_corpus(tmp_path_factory):
+    """A few minutes of espeak-ng speech in five languages, 8 kHz PCM by name ("en-m3")."""
+    return speech.corpus(tmp_path_factory.mktemp("speech"))
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""Chip drivers: register-level control of the SLIC and DAA, through the HAL only."""
