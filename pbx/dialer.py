@@ -74,6 +74,24 @@ class ExtensionDialer:
             await self._connect(leg, leg.dialled)
         return True
 
+    async def _presented_as(self, caller: Leg) -> str:
+        """The From the callee sees: the calling extension's caller ID."""
+        if caller.extension:
+            with contextlib.suppress(ExtensionError):
+                ext = await self._extensions.get(caller.extension)
+                return f'"{ext.caller_id_name}" <sip:{ext.caller_id_number}@{REALM}>'
+        name = caller.caller_name.replace('"', "")
+        return f'"{name}" <sip:{caller.caller_number or "anonymous"}@{REALM}>'
+
+    async def _over_limit(self, caller: Leg, callee: Extension) -> bool:
+        if self._calls.legs_of(callee.number) >= callee.max_calls:
+            return True
+        if caller.extension:
+            with contextlib.suppress(ExtensionError):
+                own = await self._extensions.get(caller.extension)
+                return self._calls.legs_of(caller.extension) > own.max_calls
+        return False
+
     async def ring_extension(self, caller: Leg, number: str) -> None:
         """Connect `caller` to extension `number` (a destination for routed calls)."""
         try:
@@ -231,24 +249,6 @@ class ExtensionDialer:
             # after a transfer) is no failure; its news is already in.
             if not (a.ended.is_set() or b.ended.is_set()):
                 raise
-
-    async def _presented_as(self, caller: Leg) -> str:
-        """The From the callee sees: the calling extension's caller ID."""
-        if caller.extension:
-            with contextlib.suppress(ExtensionError):
-                ext = await self._extensions.get(caller.extension)
-                return f'"{ext.caller_id_name}" <sip:{ext.caller_id_number}@{REALM}>'
-        name = caller.caller_name.replace('"', "")
-        return f'"{name}" <sip:{caller.caller_number or "anonymous"}@{REALM}>'
-
-    async def _over_limit(self, caller: Leg, callee: Extension) -> bool:
-        if self._calls.legs_of(callee.number) >= callee.max_calls:
-            return True
-        if caller.extension:
-            with contextlib.suppress(ExtensionError):
-                own = await self._extensions.get(caller.extension)
-                return self._calls.legs_of(caller.extension) > own.max_calls
-        return False
 
     async def _ring(
         self, caller: Leg, callee: Leg, timeout_s: float, on_ringing: OnRinging | None
