@@ -30,14 +30,18 @@ def box(make_daemon, workdir):
 
 
 def phones(box, **options):
-    """Alice, Bob and Carol, registered."""
+    """Alice, Bob and Carol, registered (options per number, e.g. {"1002": {...}})."""
     hosts = {"1001": ALICE_HOST, "1002": BOB_HOST, "1003": CAROL_HOST}
-    started = [
-        phone(box, number, host, free_port(), **options.get(number, {}))
-        for number, host in hosts.items()
-    ]
-    for side in started:
-        side.wait_for("registration", active=True, timeout=10)
+    started = []
+    try:
+        for number, host in hosts.items():
+            started.append(phone(box, number, host, free_port(), **options.get(number, {})))
+        for side in started:
+            side.wait_for("registration", active=True, timeout=10)
+    except BaseException:
+        for side in started:
+            side.close()
+        raise
     return started
 
 
