@@ -8,6 +8,7 @@ import _pjsua2
 import pjsua2 as pj
 
 from pbx.events import CallOffered
+from pbx.sip._analog_port import PjAnalogPort
 from pbx.sip._pjobjects import (
     DTMF_METHODS,
     PjAccount,
@@ -19,6 +20,7 @@ from pbx.sip._pjobjects import (
 )
 from pbx.sip._transfer import PjTransfers
 from pbx.sip._uri import header, request_uri, split_name_addr, uri_user
+from pbx.sip.frame_queues import FrameQueues
 from pbx.sip.settings import PLACED_HEADER, EngineSettings, LegGone, ListenError
 
 logger = logging.getLogger(__name__)
@@ -85,6 +87,7 @@ class PjCore:
         # the garbage collector somewhere else.
         self._legs: dict[int, PjCall] = {}
         self._players: dict[int, PjPlayer] = {}
+        self._analog_ports: dict[int, PjAnalogPort] = {}  # analog channels' legs
         # Wanted conference connections, kept so they can be made again when a
         # re-INVITE (hold, codec change) gives a leg a new stream and port.
         self._links: set[tuple[int, int]] = set()  # (source leg, sink leg)
@@ -116,6 +119,7 @@ class PjCore:
         """Free every pj object, then the library."""
         self._transfers.clear()
         self._players.clear()
+        self._analog_ports.clear()
         self._legs.clear()
         for account in self._trunk_accounts.values():
             account.shutdown()
@@ -218,6 +222,7 @@ class PjCore:
 
     def _forget_leg(self, leg_id: int) -> None:
         self._legs.pop(leg_id, None)
+        self._analog_ports.pop(leg_id, None)
         self._links = {link for link in self._links if leg_id not in link}
         self._listens = {(p, leg) for p, leg in self._listens if leg != leg_id}
         for player_id in [p.player_id for p in self._players.values() if p.leg_id == leg_id]:
@@ -308,30 +313,46 @@ class PjCore:
 
     # --- media ---------------------------------------------------------------------
 
+    def _media(self, leg_id: int) -> "pj.AudioMedia":
+        """A leg's conference port: a SIP call's audio stream, or an analog channel's port."""
+        port = self._analog_ports.get(leg_id)
+        return port if port is not None else self._leg(leg_id).audio()
+
+    def add_analog_port(self, leg_id: int, name: str, queues: FrameQueues) -> None:
+        """Give an analog channel's leg a port on the bridge, exchanging frames via `queues`."""
+        port = PjAnalogPort(leg_id, queues)
+        port.create(name)
+        self._analog_ports[leg_id] = port
+
+    def remove_analog_port(self, leg_id: int) -> None:
+        """Take an analog leg's port off the bridge, with its connections and players."""
+        if leg_id in self._analog_ports:
+            self._forget_leg(leg_id)
+
     def connect(self, source_leg: int, sink_leg: int) -> None:
         """Send `source_leg`'s audio to `sink_leg` (the same leg twice: an echo)."""
-        self._leg(source_leg).audio().startTransmit(self._leg(sink_leg).audio())
+        self._media(source_leg).startTransmit(self._media(sink_leg))
         self._links.add((source_leg, sink_leg))
 
     def disconnect(self, source_leg: int, sink_leg: int) -> None:
         """Stop sending `source_leg`'s audio to `sink_leg`."""
         self._links.discard((source_leg, sink_leg))
-        self._leg(source_leg).audio().stopTransmit(self._leg(sink_leg).audio())
+        self._media(source_leg).stopTransmit(self._media(sink_leg))
 
     def media_changed(self, leg_id: int) -> None:
         """A leg's media was (re)negotiated: make its wanted connections again."""
         try:
             for source, sink in [link for link in self._links if leg_id in link]:
-                self._leg(source).audio().startTransmit(self._leg(sink).audio())
+                self._media(source).startTransmit(self._media(sink))
             for player, leg in [item for item in self._listens if item[1] == leg_id]:
-                self._players[player].startTransmit(self._leg(leg).audio())
+                self._players[player].startTransmit(self._media(leg))
         except (pj.Error, LegGone, KeyError) as err:
             # No active audio (held both ways, or ending): nothing to connect now.
             logger.debug("leg %d media changed, links not remade: %s", leg_id, err)
 
     def play(self, leg_id: int, path: str, loop: bool) -> int:
         """Play a WAV file to a leg; returns the player's id."""
-        sink = self._leg(leg_id).audio()
+        sink = self._media(leg_id)
         player_id = next(self._ids)
         player = PjPlayer(player_id, leg_id, self._publish, self._defer, self._forget_player)
         player.createPlayer(path, 0 if loop else pj.PJMEDIA_FILE_NO_LOOP)
@@ -352,7 +373,7 @@ class PjCore:
 
     def listen(self, player_id: int, leg_id: int, listening: bool) -> None:
         """Let a leg hear a player, or stop it hearing it."""
-        player, sink = self._players[player_id], self._leg(leg_id).audio()
+        player, sink = self._players[player_id], self._media(leg_id)
         if listening:
             player.startTransmit(sink)
             self._listens.add((player_id, leg_id))

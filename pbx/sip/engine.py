@@ -14,6 +14,7 @@ import pjsua2 as pj
 
 from pbx.bus import EventBus
 from pbx.sip._core import PjCore
+from pbx.sip.frame_queues import FrameQueues
 from pbx.sip.settings import EngineError, EngineSettings
 
 logger = logging.getLogger(__name__)
@@ -199,6 +200,19 @@ class SipEngine:
     async def send_dtmf(self, leg_id: int, digits: str, method: str = "rfc4733") -> None:
         """Send digits on a leg: method "rfc4733" (RTP events) or "info" (SIP INFO)."""
         await self._command(lambda core: core.send_dtmf(leg_id, digits, method))
+
+    async def add_analog_port(self, leg_id: int, name: str, queues: FrameQueues) -> None:
+        """Put an analog channel's leg `leg_id` (from `new_leg_id`) on the conference bridge.
+
+        The port exchanges 20 ms frames (8 kHz, 16-bit mono) with the channel through
+        `queues`, on pjmedia's clock thread. From then on the leg is connected, played
+        to and unbridged by its id like any SIP leg, until `remove_analog_port`.
+        """
+        await self._command(lambda core: core.add_analog_port(leg_id, name, queues))
+
+    async def remove_analog_port(self, leg_id: int) -> None:
+        """Take an analog leg's port off the bridge (its connections and players go too)."""
+        await self._command(lambda core: core.remove_analog_port(leg_id))
 
     async def connect(self, source_leg: int, sink_leg: int) -> None:
         """Send one leg's audio to another (the same leg twice makes an echo)."""
