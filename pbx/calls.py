@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Protocol
 
 from pbx.bus import EventBus
 from pbx.events import (
@@ -27,6 +28,7 @@ logger = logging.getLogger(__name__)
 NOT_FOUND = 404
 DTMF_RELAY_GAP_S = 0.1  # between relayed digits: faster than anyone presses keys
 SERVER_ERROR = 500
+LINE_SCHEME = "line:"  # "line:fxs1", "line:fxo2;dial=5551234": a leg on an analog line
 
 
 def _now() -> datetime:
@@ -50,6 +52,7 @@ class Leg:
     state: str = "offered"
     extension: str = ""  # the extension this leg belongs to (caller or callee)
     trunk: str = ""  # the trunk this leg came in on or goes out through
+    line: str = ""  # the analog line (fxs1, fxo2) this leg is on
     ending: bool = False  # a hang-up was asked for
     uid: str = field(default_factory=_new_uid)
     call_uid: str = ""  # the call this leg belongs to (the first leg's uid)
@@ -84,6 +87,45 @@ class CallStats:
     total_legs: int
 
 
+class LegControl(Protocol):
+    """Signalling for legs, whatever carries them: the SIP engine, or the analog lines.
+
+    Both report what happens to their legs with the same events on the bus
+    (CallOffered, CallProgress, CallAnswered, CallMediaReady, CallEnded,
+    DtmfReceived), and both put their legs' audio on the engine's conference bridge
+    under the leg's id, so bridging, playing and echo work on either alike.
+    """
+
+    async def answer(self, leg_id: int, status_code: int = 200) -> None:
+        """Answer an offered leg (200), or tell its caller it rings (180)."""
+        ...
+
+    async def hangup(self, leg_id: int, status_code: int = 0) -> None:
+        """End a leg; `status_code` refuses one not yet answered."""
+        ...
+
+    async def hangup_all(self) -> None:
+        """End every leg."""
+        ...
+
+    async def place(
+        self, leg_id: int, uri: str, headers: dict[str, str], from_uri: str, trunk: str
+    ) -> None:
+        """Start outbound leg `leg_id` to `uri`, presenting `from_uri` as the caller."""
+        ...
+
+    async def send_dtmf(self, leg_id: int, digits: str, method: str = "rfc4733") -> None:
+        """Send digits on a leg."""
+        ...
+
+
+def line_of(uri: str) -> str:
+    """The analog line a "line:" URI names ("fxo1" of "line:fxo1;dial=123"), else ""."""
+    if not uri.startswith(LINE_SCHEME):
+        return ""
+    return uri.removeprefix(LINE_SCHEME).partition(";")[0]
+
+
 # An offer handler claims a new inbound leg by returning True (and then owns it);
 # the first to claim wins. Routing, IVRs and queues plug in here.
 OfferHandler = Callable[[Leg], Awaitable[bool]]
@@ -110,6 +152,7 @@ class CallService:
 
     def __init__(self, engine: SipEngine, bus: EventBus, cdrs: CdrStore, guard: LoopGuard) -> None:
         self._engine = engine
+        self._lines: LegControl | None = None
         self._cdrs = cdrs
         self._guard = guard
         self._legs: dict[int, Leg] = {}
@@ -132,15 +175,26 @@ class CallService:
         """Let `handler` claim new inbound legs; unclaimed ones are refused with 404."""
         self._offer_handlers.append(handler)
 
+    def set_line_control(self, lines: LegControl) -> None:
+        """Let `lines` carry the legs on analog lines: those offered with a line, and
+        those placed to "line:" URIs. Every other leg is the SIP engine's."""
+        self._lines = lines
+
+    def _control(self, leg_id: int) -> LegControl:
+        leg = self._legs.get(leg_id)
+        if leg is not None and leg.line and self._lines is not None:
+            return self._lines
+        return self._engine
+
     # --- commands --------------------------------------------------------------------
 
     async def answer(self, leg_id: int) -> None:
         """Answer an inbound leg."""
-        await self._engine.answer(leg_id, 200)
+        await self._control(leg_id).answer(leg_id, 200)
 
     async def ring(self, leg_id: int) -> None:
         """Tell an inbound caller the call is ringing (180)."""
-        await self._engine.answer(leg_id, 180)
+        await self._control(leg_id).answer(leg_id, 180)
 
     async def hangup(self, leg_id: int, status_code: int = 0) -> None:
         """End a leg; `status_code` refuses one not yet answered (486, 404, ...).
@@ -153,7 +207,7 @@ class CallService:
         if leg.ending:
             return
         leg.ending = True
-        await self._engine.hangup(leg_id, status_code)
+        await self._control(leg_id).hangup(leg_id, status_code)
 
     async def place(
         self,
@@ -184,11 +238,12 @@ class CallService:
                 state="dialling",
                 extension=extension,
                 trunk=trunk,
+                line=line_of(uri),
                 call_uid=caller.call_uid,
             )
         )
         try:
-            await self._engine.place(leg.leg_id, uri, headers, from_uri, trunk)
+            await self._control(leg.leg_id).place(leg.leg_id, uri, headers or {}, from_uri, trunk)
         except EngineError as err:
             self._handle_ended(CallEnded(leg.leg_id, 0, str(err), MediaStats()))
             raise
@@ -235,8 +290,9 @@ class CallService:
             del self._partners[partner]
 
     async def send_dtmf(self, leg_id: int, digits: str, method: str = "rfc4733") -> None:
-        """Send digits on a leg: "rfc4733" (RTP events) or "info" (SIP INFO)."""
-        await self._engine.send_dtmf(leg_id, digits, method)
+        """Send digits on a leg: "rfc4733" (RTP events) or "info" (SIP INFO); analog
+        lines play them as tones whatever the method."""
+        await self._control(leg_id).send_dtmf(leg_id, digits, method)
 
     async def echo(self, leg_id: int) -> None:
         """Send a leg's audio straight back to it."""
@@ -281,6 +337,8 @@ class CallService:
         if self._legs and self._engine.running:
             logger.info("hanging up %d call legs", len(self._legs))
             await self._engine.hangup_all()
+            if self._lines is not None:
+                await self._lines.hangup_all()
             try:
                 await asyncio.wait_for(self._idle.wait(), timeout_s)
             except TimeoutError:
@@ -306,6 +364,7 @@ class CallService:
             leg.started_at,
             call_uid=leg.call_uid,
             trunk=leg.trunk,
+            line=leg.line,
         )
         self._track(self._cdrs.started(entry))
         return leg
@@ -331,6 +390,7 @@ class CallService:
                 event.remote_uri,
                 extension=event.extension,
                 trunk=event.trunk,
+                line=event.line,
             )
         )
 

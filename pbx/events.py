@@ -19,6 +19,7 @@ class CallOffered:
     remote_uri: str
     extension: str = ""  # the caller's extension, as the edge authenticated it
     trunk: str = ""  # the trunk the call came in on, as the edge recognised it
+    line: str = ""  # the analog line the call came in on (fxs1: a phone dialled; fxo1: it rang)
 
 
 @dataclass(frozen=True)
@@ -74,7 +75,7 @@ class CallEnded:
 
 @dataclass(frozen=True)
 class DtmfReceived:
-    """A digit arrived on a leg (RFC 4733 or SIP INFO)."""
+    """A digit arrived on a leg (RFC 4733, SIP INFO, or "inband" on an analog line)."""
 
     leg_id: int
     digit: str

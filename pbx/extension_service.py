@@ -66,6 +66,10 @@ class ExtensionService:
         """Every extension, by number."""
         return [self._cache[n] for n in sorted(self._cache)]
 
+    def numbers(self) -> tuple[str, ...]:
+        """Every extension number, by number (what phones may dial; never waits)."""
+        return tuple(sorted(self._cache))
+
     async def get(self, number: str) -> Extension:
         """One extension (ExtensionError if there is none)."""
         try:

@@ -24,8 +24,10 @@ from board.chips.si3215_registers import (
     LINEFEED_STATE_SHIFT,
     LOOP_CURRENT_BASE_MA,
     LOOP_CURRENT_STEP_MA,
+    LOOP_CURRENT_UA_PER_STEP,
     LOOP_STATUS_LOOP_CLOSED,
     LOOP_STATUS_RESERVED,
+    LOOP_VOLTAGE_MV_PER_STEP,
     PCM_ENABLE,
     PCM_FORMAT_CODES,
     PCM_FORMAT_SHIFT,
@@ -365,6 +367,15 @@ class Si3215Driver:
     def battery_v(self) -> float:
         """The high battery the DC-DC converter makes (DR82)."""
         return self.read_register(DR.VBAT_SENSE_HIGH) * VBAT_SENSE_MV_PER_STEP / 1000
+
+    def line_voltage_v(self) -> float:
+        """Tip-ring voltage (DR78, two's complement: negative when reversed)."""
+        value = self.read_register(DR.LOOP_VOLTAGE_SENSE)
+        return (value - 0x100 if value & 0x80 else value) * LOOP_VOLTAGE_MV_PER_STEP / 1000
+
+    def loop_current_ma(self) -> float:
+        """Loop current (DR79)."""
+        return self.read_register(DR.LOOP_CURRENT_SENSE) * LOOP_CURRENT_UA_PER_STEP / 1000
 
     def linefeed_state(self) -> Linefeed:
         """The linefeed the chip is in (LFS), which may lag the one commanded."""

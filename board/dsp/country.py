@@ -27,12 +27,18 @@ class RingCadence:
 @dataclass(frozen=True)
 class CallerIdSignalling:
     """How the phone company sends caller ID: "bell202", "v23", "dtmf" (in `dtmf_form`),
-    or "auto" where it is unknown and every method is listened for."""
+    or "auto" where it is unknown and every method is listened for.
+
+    `before_ring`: the data comes before the first ring, after a polarity reversal
+    (and the 2130+2750 Hz alert tone if `alert_tone`); otherwise after the first ring.
+    """
 
     standard: str
     timing: str = ""
     dtmf_form: str | None = None
     verified: bool = True
+    before_ring: bool = False
+    alert_tone: bool = False
 
 
 @dataclass(frozen=True)

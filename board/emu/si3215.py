@@ -12,8 +12,12 @@ from board.chips.si3215_registers import (
     IRQ2_RING_TRIP,
     LINEFEED_MASK,
     LINEFEED_STATE_SHIFT,
+    LOOP_CURRENT_BASE_MA,
+    LOOP_CURRENT_STEP_MA,
+    LOOP_CURRENT_UA_PER_STEP,
     LOOP_STATUS_LOOP_CLOSED,
     LOOP_STATUS_RING_TRIP,
+    LOOP_VOLTAGE_MV_PER_STEP,
     PCM_ENABLE,
     PCM_FORMAT_CODES,
     PCM_FORMAT_MASK,
@@ -46,6 +50,7 @@ _FED = {
     Linefeed.REVERSE_OHT,
 }
 _REVERSED = {Linefeed.REVERSE_ACTIVE, Linefeed.REVERSE_OHT}
+_SENSES = (DR.VBAT_SENSE_HIGH, DR.LOOP_VOLTAGE_SENSE, DR.LOOP_CURRENT_SENSE)
 _OFF_HOOK_LOOP_V = 10.0  # tip-ring voltage across an off-hook phone
 
 
@@ -141,9 +146,18 @@ class Si3215Model(ChipModel):
         if register == DR.INDIRECT_STATUS:
             busy, self._indirect_busy = self._indirect_busy > 0, max(0, self._indirect_busy - 1)
             return int(busy)
+        if register in _SENSES:
+            return self._sense(register)
+        return self.registers[register]
+
+    def _sense(self, register: int) -> int:
+        """The monitors' A/D readings of the line now."""
         if register == DR.VBAT_SENSE_HIGH:
             return min(0xFF, round(self.battery_v * 1000 / VBAT_SENSE_MV_PER_STEP))
-        return self.registers[register]
+        if register == DR.LOOP_VOLTAGE_SENSE:
+            steps = round(self.tip_ring_v * 1000 / LOOP_VOLTAGE_MV_PER_STEP)
+            return max(-128, min(127, steps)) & 0xFF
+        return min(0xFF, round(self.loop_current_ma * 1000 / LOOP_CURRENT_UA_PER_STEP))
 
     def _write(self, register: int, value: int) -> None:
         handler = {
@@ -357,6 +371,14 @@ class Si3215Model(ChipModel):
         if self._loop_detected:
             volts = min(volts, _OFF_HOOK_LOOP_V)
         return -volts if self.polarity_reversed else volts
+
+    @property
+    def loop_current_ma(self) -> float:
+        """Current in the loop: the DR71 limit while an off-hook phone is fed, else 0."""
+        if not (self._loop_detected and self._linefeed_state in _FED):
+            return 0.0
+        code = self.registers[DR.LOOP_CURRENT_LIMIT]
+        return LOOP_CURRENT_BASE_MA + LOOP_CURRENT_STEP_MA * code
 
     # Faults
 

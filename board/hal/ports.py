@@ -66,6 +66,14 @@ class FxsPort(Protocol):
         """Stop ringing and return to the last feed set."""
         ...
 
+    def line_voltage_v(self) -> float:
+        """Tip-ring voltage, signed by polarity (0 while open or ringing)."""
+        ...
+
+    def loop_current_ma(self) -> float:
+        """Loop current the phone draws (0 on-hook)."""
+        ...
+
 
 class FxoPort(Protocol):
     """An FXO port: a phone-company line the box answers and dials out on.

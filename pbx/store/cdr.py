@@ -31,6 +31,7 @@ class CdrEntry:
     call_uid: str = ""  # shared by every leg of one call: the first leg's uid
     codec: str = ""  # the leg's audio codec, e.g. "PCMA/8000"
     trunk: str = ""  # the trunk the leg came in on or went out through
+    line: str = ""  # the analog line the leg was on (fxs1, fxo2)
 
 
 _FIELDS = [f.name for f in dataclasses.fields(CdrEntry)]

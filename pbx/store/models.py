@@ -24,6 +24,7 @@ class CallRecord(peewee.Model):
     rtp_rx_lost = peewee.IntegerField(default=0)
     codec = peewee.CharField(max_length=32, default="")
     trunk = peewee.CharField(max_length=32, default="")  # the trunk the leg used, if any
+    line = peewee.CharField(max_length=16, default="")  # the analog line (fxs1, fxo2), if any
 
     class Meta:
         table_name = "call_record"

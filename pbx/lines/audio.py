@@ -1,0 +1,141 @@
+"""A line's audio: 20 ms frames between its PCM timeslot, its detectors and the bridge."""
+
+import logging
+from collections import deque
+from collections.abc import Callable
+
+import numpy as np
+
+from board.dsp import g711
+from board.dsp.dtmf import DtmfGenerator
+from board.dsp.pcm import FRAME_SAMPLES
+from board.dsp.tones import Tone, ToneGenerator
+from board.hal import Clock, PcmBus, TimerHandle
+from pbx.sip import FrameQueues
+
+logger = logging.getLogger(__name__)
+
+FRAME_S = 0.020
+_SILENCE = np.zeros(FRAME_SAMPLES, dtype=np.int16)
+DTMF_OUT = DtmfGenerator(on_ms=80.0, off_ms=80.0)  # digits the lines send: slow and sure
+_MAX_LATE_FRAMES = 5  # a loop this far behind starts afresh rather than catch up
+
+Listener = Callable[[np.ndarray], None]
+
+
+class LineAudio:
+    """What one line hears and says, a frame at a time, on the event loop.
+
+    Each frame read from the line goes to the listeners (detectors) and, while
+    `bridged`, to the conference bridge. Each frame written to the line is, first
+    to last: samples queued with `play` (caller ID, DTMF), the local `tone` (dial
+    tone, ringback, busy ...), the bridge's audio while bridged, silence.
+    """
+
+    def __init__(self, pcm: PcmBus, timeslot: int) -> None:
+        self._pcm = pcm
+        self._timeslot = timeslot
+        self.queues = FrameQueues()
+        self.bridged = False
+        self._tone: ToneGenerator | None = None
+        self._playing: deque[np.ndarray] = deque()
+        self._listeners: list[Listener] = []
+
+    @property
+    def tone(self) -> Tone | None:
+        """The tone the line hears now (None: none)."""
+        return self._tone.tone if self._tone else None
+
+    def set_tone(self, tone: Tone | None) -> None:
+        """Play `tone` to the line from its start until changed (None: stop)."""
+        if tone != self.tone:
+            self._tone = ToneGenerator(tone) if tone else None
+
+    def play(self, samples: np.ndarray) -> None:
+        """Play `samples` (int16) to the line once, ahead of the tone and the bridge."""
+        self._playing.extend(
+            samples[i : i + FRAME_SAMPLES] for i in range(0, len(samples), FRAME_SAMPLES)
+        )
+
+    def stop_playing(self) -> None:
+        self._playing.clear()
+
+    @property
+    def playing(self) -> bool:
+        """Samples queued with `play` are still going out."""
+        return bool(self._playing)
+
+    def bridge(self, bridged: bool) -> None:
+        """Exchange audio with the conference bridge (True) or not."""
+        if bridged != self.bridged:
+            self.queues.clear()
+            self.bridged = bridged
+
+    def listen(self, listener: Listener) -> None:
+        """Call `listener(frame)` with every frame the line sends (int16, 160 samples)."""
+        self._listeners.append(listener)
+
+    def unlisten(self, listener: Listener) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
+    def tick(self) -> None:
+        """Move one frame each way."""
+        data = self._pcm.read(self._timeslot, FRAME_SAMPLES)
+        heard = g711.decode(data, self._pcm.pcm_format) if data else _SILENCE
+        if len(heard) < FRAME_SAMPLES:
+            heard = np.concatenate((heard, _SILENCE[len(heard) :]))
+        for listener in list(self._listeners):
+            listener(heard)
+        from_bridge = None
+        if self.bridged:
+            self.queues.send(heard.astype("<i2").tobytes())
+            from_bridge = self.queues.receive()
+        self._pcm.write(
+            self._timeslot, g711.encode(self._next_out(from_bridge), self._pcm.pcm_format)
+        )
+
+    def _next_out(self, from_bridge: bytes | None) -> np.ndarray:
+        if self._playing:
+            chunk = self._playing.popleft()
+            return (
+                np.concatenate((chunk, _SILENCE[len(chunk) :]))
+                if len(chunk) < FRAME_SAMPLES
+                else chunk
+            )
+        if self._tone is not None:
+            return self._tone.read(FRAME_SAMPLES)
+        if from_bridge is not None:
+            return np.frombuffer(from_bridge, dtype="<i2")
+        return _SILENCE
+
+
+class AudioPump:
+    """Ticks every line's audio each 20 ms of the board's clock, without drifting."""
+
+    def __init__(self, clock: Clock, lines: list[LineAudio]) -> None:
+        self._clock = clock
+        self._lines = lines
+        self._timer: TimerHandle | None = None
+        self._due_s = 0.0
+
+    def start(self) -> None:
+        self._due_s = self._clock.monotonic() + FRAME_S
+        self._timer = self._clock.call_later(FRAME_S, self._tick)
+
+    def stop(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+
+    def _tick(self) -> None:
+        for line in self._lines:
+            try:
+                line.tick()
+            except Exception:  # dispatch boundary: one line's fault must not silence the rest
+                logger.exception("line audio failed")
+        now_s = self._clock.monotonic()
+        self._due_s += FRAME_S
+        if now_s - self._due_s > _MAX_LATE_FRAMES * FRAME_S:
+            self._due_s = now_s + FRAME_S
+        self._timer = self._clock.call_later(max(0.0, self._due_s - now_s), self._tick)

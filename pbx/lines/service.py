@@ -1,0 +1,188 @@
+"""The analog lines as the PBX sees them: legs it can place, answer, bridge and end, and
+the state of every port."""
+
+import logging
+import re
+from dataclasses import dataclass
+
+from board.events import BoardEvent
+from board.hal import FxoPort, FxsPort, PcmBus
+from pbx.calls import LINE_SCHEME
+from pbx.dial_plan import DialPlan
+from pbx.lines.audio import AudioPump
+from pbx.lines.fxo import FxoChannel
+from pbx.lines.fxs import FxsChannel
+from pbx.lines.leg import AnalogLeg, LineContext
+from pbx.lines.settings import FxoSettings, FxsSettings
+from pbx.sip import LegGone
+
+logger = logging.getLogger(__name__)
+
+NOT_FOUND = 404
+_NAME_ADDR = re.compile(
+    r'^\s*(?:"(?P<quoted>[^"]*)"|(?P<plain>[^<"]*?))\s*<sips?:(?P<user>[^@;>]*)'
+)
+
+Channel = FxsChannel | FxoChannel
+
+
+@dataclass(frozen=True)
+class PortStatus:
+    """One analog port, for `callbox status` and the panels.
+
+    `state` is idle, off-hook, ringing, in-call or alarm. The line's voltage (signed by
+    polarity) and loop current are as the chip measures them now.
+    """
+
+    name: str
+    kind: str  # "fxs" or "fxo"
+    state: str
+    loop_voltage_v: float
+    loop_current_ma: float
+    extension: str = ""  # an FXS port: whose phone it feeds
+    destination: str = ""  # an FXO port: where its calls in go
+    group: str = ""  # an FXO port: the group outbound routes name
+
+
+def _caller(from_uri: str) -> tuple[str, str]:
+    """(number, name) of a From like '"Alice" <sip:1001@pbx>'."""
+    match = _NAME_ADDR.match(from_uri)
+    if match is None:
+        return "", ""
+    return match["user"], (match["quoted"] or match["plain"] or "").strip()
+
+
+def _target(uri: str) -> tuple[str, dict[str, str]]:
+    """The line and parameters of "line:fxo1;dial=5551234"."""
+    name, *params = uri.removeprefix(LINE_SCHEME).split(";")
+    return name, dict(p.partition("=")[::2] for p in params)
+
+
+class LineService:
+    """Every analog channel of the board, and the door the call service uses to reach them.
+
+    It implements `pbx.calls.LegControl` for legs on analog lines, hands each board
+    event to its port's channel, and moves every line's audio each 20 ms. Loop
+    thread only.
+    """
+
+    def __init__(
+        self,
+        context: LineContext,
+        pcm: PcmBus,
+        fxs: dict[str, tuple[FxsPort, FxsSettings]],
+        fxo: dict[str, tuple[FxoPort, FxoSettings]],
+        dial_plan: DialPlan,
+    ) -> None:
+        self._context = context
+        self._fxs_ports = {name: port for name, (port, _) in fxs.items()}
+        self._fxo_ports = {name: port for name, (port, _) in fxo.items()}
+        self.channels: dict[str, Channel] = {}
+        for name, (port, settings) in fxs.items():
+            self.channels[name] = FxsChannel(context, port, pcm, settings, dial_plan)
+        for name, (port, settings) in fxo.items():
+            self.channels[name] = FxoChannel(context, port, pcm, settings)
+        self._pump = AudioPump(context.clock, [c.audio for c in self.channels.values()])
+
+    def start(self) -> None:
+        for channel in self.channels.values():
+            channel.start()
+        self._pump.start()
+
+    async def stop(self) -> None:
+        """End every call on the lines and stop their audio."""
+        await self.hangup_all()
+        self._pump.stop()
+        await self._context.tasks.drain()
+
+    def handle_board_event(self, event: BoardEvent) -> None:
+        """A board event from the monitor: to the port's channel."""
+        channel = self.channels.get(event.port)
+        if channel is not None:
+            channel.handle(event)
+
+    # --- what routing asks ------------------------------------------------------------------
+
+    def line_of_extension(self, extension: str) -> str | None:
+        """The "line:" URI of the FXS port feeding `extension`'s phone, if one does."""
+        for channel in self.channels.values():
+            if channel.kind == "fxs" and channel.settings.extension == extension:
+                return f"{LINE_SCHEME}{channel.name}"
+        return None
+
+    def destination(self, line: str) -> str | None:
+        """Where calls coming in on FXO line `line` go ("ext:1001"); None if nowhere."""
+        channel = self.channels.get(line)
+        if channel is None or channel.kind != "fxo":
+            return None
+        return channel.settings.destination or None
+
+    def groups(self) -> set[str]:
+        """The FXO line groups outbound routes may name."""
+        return {c.settings.group for c in self.channels.values() if c.kind == "fxo"}
+
+    def free_lines(self, group: str) -> list[str]:
+        """The lines of `group` free to call out now, in port order."""
+        return [
+            c.name
+            for c in self.channels.values()
+            if c.kind == "fxo" and c.settings.group == group and c.free
+        ]
+
+    def status(self) -> list[PortStatus]:
+        """Every port's state, voltage and current."""
+        return [self._status(channel) for channel in self.channels.values()]
+
+    def _status(self, channel: Channel) -> PortStatus:
+        if channel.kind == "fxs":
+            port = self._fxs_ports[channel.name]
+            extras = {"extension": channel.settings.extension}
+        else:
+            port = self._fxo_ports[channel.name]
+            extras = {"destination": channel.settings.destination, "group": channel.settings.group}
+        return PortStatus(
+            channel.name,
+            channel.kind,
+            channel.port_state,
+            float(port.line_voltage_v()),
+            round(port.loop_current_ma(), 1),
+            **extras,
+        )
+
+    # --- LegControl -------------------------------------------------------------------------
+
+    def _channel_of(self, leg_id: int) -> Channel:
+        for channel in self.channels.values():
+            if channel.leg is not None and channel.leg.leg_id == leg_id:
+                return channel
+        raise LegGone(leg_id)
+
+    async def answer(self, leg_id: int, status_code: int = 200) -> None:
+        self._channel_of(leg_id).answer_leg(status_code)
+
+    async def hangup(self, leg_id: int, status_code: int = 0) -> None:
+        self._channel_of(leg_id).hangup_leg(status_code)
+
+    async def hangup_all(self) -> None:
+        for channel in self.channels.values():
+            if channel.leg is not None:
+                channel.hangup_leg(0)
+
+    async def place(
+        self, leg_id: int, uri: str, headers: dict[str, str], from_uri: str, trunk: str
+    ) -> None:
+        """Ring an FXS phone ("line:fxs1"), or call out on an FXO line ("line:fxo1;dial=N")."""
+        name, params = _target(uri)
+        channel = self.channels.get(name)
+        leg = AnalogLeg(self._context, leg_id, name, channel.audio.queues if channel else None)
+        if channel is None:
+            leg.end(NOT_FOUND, f"no analog line {name}")
+            return
+        await leg.open()
+        if channel.kind == "fxs":
+            channel.ring(leg, *_caller(from_uri))
+        else:
+            channel.dial(leg, params.get("dial", ""))
+
+    async def send_dtmf(self, leg_id: int, digits: str, method: str = "rfc4733") -> None:
+        self._channel_of(leg_id).send_dtmf(digits)
