@@ -100,6 +100,28 @@ class LinesBoard:
         model = self.board.fxs_models.get(port) or self.board.fxo_models[port]
         model.pcm.from_line.extend(g711.encode(samples, self.board.pcm.pcm_format))
 
+    def ring_line(self, port: str, cadence_ms=(2000, 4000), spill=None, spill_after_ms=600):
+        """The phone company rings FXO `port` with `cadence_ms` until `stop_line`, sending
+        `spill` (int16, caller ID) `spill_after_ms` into the first silence."""
+        daa = self.board.fxo(port)
+        on_s, off_s = cadence_ms[0] / 1000, cadence_ms[1] / 1000
+
+        def burst() -> None:
+            daa.start_ring()
+            self._ring_timer = self.clock.call_later(on_s, silence)
+
+        def silence() -> None:
+            daa.stop_ring()
+            self._ring_timer = self.clock.call_later(off_s, burst)
+
+        if spill is not None:
+            self.clock.call_later(on_s + spill_after_ms / 1000, lambda: self.say(port, spill))
+        burst()
+
+    def stop_line(self, port: str) -> None:
+        self._ring_timer.cancel()
+        self.board.fxo(port).stop_ring()
+
     def heard(self, port: str) -> np.ndarray:
         """What the box sent the far end of `port` since last asked (int16)."""
         model = self.board.fxs_models.get(port) or self.board.fxo_models[port]

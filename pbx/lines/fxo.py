@@ -178,7 +178,8 @@ class FxoChannel:
 
     def _watch_silence(self, frame: np.ndarray) -> None:
         now_s = self._now()
-        if float(np.dot(frame, frame)) / len(frame) >= power_of_dbm0(SILENCE_DBM0):
+        samples = frame.astype(np.float64)
+        if float(np.dot(samples, samples)) / len(samples) >= power_of_dbm0(SILENCE_DBM0):
             self._sound_at_s = now_s
         elif now_s - self._sound_at_s >= self.settings.silence_timeout_s:
             self._supervise("silence")

@@ -59,6 +59,7 @@ class HookSwitch:
         self._timing = timing
         self._listener = listener
         self.off_hook = False  # as the user sees it: lifted and not hung up
+        self._closed = False  # the loop as last reported
         self._broke_at_s: float | None = None
         self._pulses = 0
         self._hang_up_timer: TimerHandle | None = None
@@ -66,6 +67,9 @@ class HookSwitch:
 
     def changed(self, off_hook: bool, at_s: float) -> None:
         """The port reported the loop closed (`off_hook`) or open at board time `at_s`."""
+        if off_hook == self._closed:
+            return  # nothing new: a ring trip, say, already told of this lift
+        self._closed = off_hook
         if not off_hook:
             self._broke_at_s = at_s
             if self.off_hook:
@@ -91,7 +95,7 @@ class HookSwitch:
         if self._digit_timer is not None:
             self._digit_timer.cancel()
         self._pulses = 0
-        self.off_hook = off_hook
+        self.off_hook = self._closed = off_hook
 
     def _restart(
         self, timer: TimerHandle | None, delay_s: float, callback: Callable[[], None]
