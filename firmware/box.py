@@ -6,12 +6,14 @@ import logging
 import secrets
 from datetime import UTC, datetime
 
+from firmware.analog_board import AnalogBoard
 from firmware.config import Config
 from firmware.control import ControlServer
 from pbx.api import ServiceApi
 from pbx.bus import EventBus
 from pbx.calls import CallService
 from pbx.diagnostics import Diagnostics
+from pbx.dial_plan import DialPlan
 from pbx.dialer import ExtensionDialer
 from pbx.edge.config import EdgeSettings
 from pbx.edge.process import EdgeProcess
@@ -19,6 +21,7 @@ from pbx.edge.rpc import EdgeRpc
 from pbx.edge.unit import EdgeUnit
 from pbx.extension_service import ExtensionService
 from pbx.inbound import InboundRouter
+from pbx.lines.service import LineService
 from pbx.loop_guard import LoopGuard
 from pbx.moh import MusicOnHold
 from pbx.numbering import NumberPlan
@@ -93,6 +96,7 @@ class Box:
         self.engine: SipEngine | None = None
         self.edge: EdgeProcess | EdgeUnit | None = None
         self.api: ServiceApi | None = None
+        self.board = AnalogBoard(config.board)
 
     async def _open(self, stack: contextlib.AsyncExitStack, database: Database) -> Database:
         await database.open()
@@ -106,12 +110,15 @@ class Box:
         extensions: ExtensionService,
         trunks: TrunkService,
         edge_host: str,
+        *,
+        lines: LineService | None,
     ) -> None:
         """Let each kind of call find its handler, in the order they are asked."""
         cfg = self.config
-        # Calls from providers first: an outside caller reaches only what its DID
-        # leads to, never an extension or a test number by dialling it.
-        inbound = InboundRouter(calls, trunks)
+        # Calls from providers and phone-company lines first: an outside caller
+        # reaches only what its DID or line leads to, never an extension or a test
+        # number by dialling it.
+        inbound = InboundRouter(calls, trunks, lines.destination if lines else None)
         calls.add_offer_handler(inbound.offer)
         diagnostics = Diagnostics(
             calls,
@@ -123,7 +130,10 @@ class Box:
         dialer = ExtensionDialer(
             calls,
             extensions,
-            lambda number: f"sip:{number}@{edge_host}",
+            # An extension whose phone is on an FXS port rings there; others at the edge.
+            lambda number: (
+                (lines and lines.line_of_extension(number)) or f"sip:{number}@{edge_host}"
+            ),
             cfg.routing.ring_timeout_s,
             cfg.routing.max_call_duration_s,
         )
@@ -138,10 +148,35 @@ class Box:
             bus=bus,
             ring_timeout_s=cfg.routing.outbound_ring_timeout_s,
             calls_per_s=cfg.routing.outbound_calls_per_s,
+            lines=lines,
         )
         calls.add_offer_handler(outbound.offer)
         moh = MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
         TransferService(calls, self.engine, dialer, moh, bus)
+
+    async def _bring_up_board(
+        self,
+        bus: EventBus,
+        calls: CallService,
+        extensions: ExtensionService,
+        trunks: TrunkService,
+    ) -> LineService | None:
+        """The analog ports, their calls reaching the call service and routes."""
+        cfg = self.config
+        dial_plan = DialPlan(
+            extensions.numbers,
+            trunks.routes,
+            (
+                cfg.diagnostics.echo_number,
+                cfg.diagnostics.tone_number,
+                *cfg.dialplan.emergency_numbers,
+            ),
+        )
+        lines = await self.board.bring_up(self.engine, bus.publish, dial_plan)
+        if lines is not None:
+            calls.set_line_control(lines)
+            trunks.set_line_groups(lines.groups)
+        return lines
 
     async def start(self, stack: contextlib.AsyncExitStack) -> None:
         """Start each part; `stack` stops whatever started, in reverse, even after a failure."""
@@ -173,9 +208,11 @@ class Box:
             EdgeRpc(edge.rpc_socket),
             f"sip:{edge_host}",
         )
-        self._route_calls(calls, bus, extensions, trunks, edge_host)
+        lines = await self._bring_up_board(bus, calls, extensions, trunks)
+        self._route_calls(calls, bus, extensions, trunks, edge_host, lines=lines)
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
+        self.board.start(stack)
         await trunks.load()
         if cfg.edge.enabled:
             runner = EdgeUnit if cfg.edge.supervisor == "systemd" else EdgeProcess
@@ -195,6 +232,7 @@ class Box:
             edge=self.edge,
             edge_registry=edge_registry,
             trunks=trunks,
+            lines=lines,
         )
         control = ControlServer(self.api, data_dir / "callbox.sock")
         await control.start()

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from firmware.line_config import COUNTRY_CODES, check_lines_table, line_problems
+
 CHECKOUT_DIR = Path(__file__).resolve().parent.parent
 _DIAL_STRING = re.compile(r"^[0-9*#]{1,16}$")
 
@@ -25,6 +27,8 @@ class ConfigError(Exception):
 
 def _opt(default: Any, doc: str, **rules: Any) -> Any:
     """A schema field: its default, a one-line description, and its rules."""
+    if isinstance(default, dict):
+        return field(default_factory=lambda: dict(default), metadata={"doc": doc, **rules})
     return field(default=default, metadata={"doc": doc, **rules})
 
 
@@ -124,6 +128,22 @@ class DiagnosticsConfig:
 
 
 @dataclass(frozen=True)
+class BoardConfig:
+    profile: str = _opt("reference", "board profile: a shipped name, or a .toml file")
+    emulated: bool = _opt(True, "run on the emulated board (development and tests), not hardware")
+    country: str = _opt(
+        "US",
+        "where the lines are: tones, ring cadence, caller ID, hook timing, DAA settings",
+        choices=COUNTRY_CODES,
+    )
+    lines: dict = _opt(
+        {},
+        "per port: [board.lines.fxs1] extension = ..., [board.lines.fxo1] destination = ...",
+        kind="lines",
+    )
+
+
+@dataclass(frozen=True)
 class Config:
     daemon: DaemonConfig = field(default_factory=DaemonConfig)
     engine: EngineConfig = field(default_factory=EngineConfig)
@@ -133,6 +153,7 @@ class Config:
     dialplan: DialplanConfig = field(default_factory=DialplanConfig)
     moh: MohConfig = field(default_factory=MohConfig)
     diagnostics: DiagnosticsConfig = field(default_factory=DiagnosticsConfig)
+    board: BoardConfig = field(default_factory=BoardConfig)
 
 
 SECTIONS: dict[str, type] = {f.name: f.type for f in dataclasses.fields(Config)}
@@ -236,12 +257,18 @@ def _check_dial_list(value: Any) -> str | None:
     return None
 
 
+_STRUCTURED_CHECKS = {
+    "lines": check_lines_table,
+    "networks": _check_networks,
+    "dial-list": _check_dial_list,
+}
+
+
 def _check(spec: dataclasses.Field, value: Any) -> str | None:
     """What is wrong with `value` for this field, or None."""
-    if spec.metadata.get("kind") == "networks":
-        return _check_networks(value)
-    if spec.metadata.get("kind") == "dial-list":
-        return _check_dial_list(value)
+    structured = _STRUCTURED_CHECKS.get(spec.metadata.get("kind"))
+    if structured is not None:
+        return structured(value)
     expected = spec.type
     accepted = {Path: (str,), float: (int, float)}.get(expected, (expected,))
     if not isinstance(value, accepted) or (isinstance(value, bool) and expected is not bool):
@@ -321,7 +348,7 @@ def _cross_checks(config: Config) -> list[str]:
             problems.append(
                 f"{key}: {port} lies inside the RTP range {e.rtp_port_min}-{e.rtp_port_max}"
             )
-    return problems
+    return problems + line_problems(config.board.profile, config.board.lines)
 
 
 def _toml_value(value: Any) -> str:
@@ -339,6 +366,9 @@ def defaults_toml() -> str:
         lines.append(f"[{name}]")
         for spec in dataclasses.fields(cls):
             lines.append(f"# {spec.metadata['doc']}")
-            lines.append(f"{spec.name} = {_toml_value(spec.default)}")
+            default = (
+                spec.default_factory() if spec.default is dataclasses.MISSING else spec.default
+            )
+            lines.append(f"{spec.name} = {_toml_value(default)}")
         lines.append("")
     return "\n".join(lines)

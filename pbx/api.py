@@ -6,6 +6,7 @@ from typing import Protocol
 
 from pbx.calls import CallService
 from pbx.extension_service import ExtensionService
+from pbx.lines.service import LineService, PortStatus
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
 from pbx.store.edge import EdgeCredentials, Registration
@@ -27,6 +28,7 @@ class BoxStatus:
     edge_restarts: int = 0
     security_events: dict[str, int] = field(default_factory=dict)
     trunks: list[TrunkStatus] = field(default_factory=list)
+    ports: list[PortStatus] = field(default_factory=list)  # the analog ports
 
 
 class EdgeState(Protocol):
@@ -49,8 +51,10 @@ class ServiceApi:
         edge: EdgeState | None,
         edge_registry: EdgeCredentials,
         trunks: TrunkService,
+        lines: LineService | None = None,
     ) -> None:
         self._calls = calls
+        self._lines = lines
         self._engine = engine
         self._security = security
         self._edge = edge
@@ -60,7 +64,7 @@ class ServiceApi:
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:
-        """Engine health and call counts."""
+        """Engine health, call counts, trunks, and the analog ports' state."""
         if not self._engine.running:
             engine = "stopped"
         elif self._engine.heartbeat_age_s() > _ENGINE_STALL_S:
@@ -79,6 +83,7 @@ class ServiceApi:
             self._edge.restarts if self._edge else 0,
             dict(self._security.counts),
             self.trunks.status(),
+            self._lines.status() if self._lines is not None else [],
         )
 
     async def registrations(self) -> list[Registration]:

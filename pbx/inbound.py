@@ -1,4 +1,5 @@
-"""Inbound routing: a call from a provider goes to the destination of the number it dialled."""
+"""Inbound routing: a call from a provider goes to the destination of the number it dialled,
+and a call in on an analog line to the line's destination."""
 
 import logging
 from collections.abc import Awaitable, Callable
@@ -17,16 +18,27 @@ BUSY_EVERYWHERE = 600
 DestinationHandler = Callable[[Leg, str], Awaitable[None]]
 
 
+# The destination of calls coming in on an analog line ("ext:1001"), None if it has none.
+LineDestinations = Callable[[str], str | None]
+
+
 class InboundRouter:
-    """Claims calls that came in on a trunk and routes them by DID.
+    """Claims calls that came in on a trunk and routes them by DID, and calls that came in
+    on an FXO line, routed by the line's destination.
 
     A number the trunk does not list is refused (404) rather than guessed at,
     and a trunk at its channel limit refuses more calls (600).
     """
 
-    def __init__(self, calls: CallService, trunks: TrunkService) -> None:
+    def __init__(
+        self,
+        calls: CallService,
+        trunks: TrunkService,
+        line_destinations: LineDestinations | None = None,
+    ) -> None:
         self._calls = calls
         self._trunks = trunks
+        self._line_destinations = line_destinations
         self._handlers: dict[str, DestinationHandler] = {}
 
     def add_destination(self, kind: str, handler: DestinationHandler) -> None:
@@ -34,7 +46,12 @@ class InboundRouter:
         self._handlers[kind] = handler
 
     async def offer(self, leg: Leg) -> bool:
-        """Claim `leg` if it came in on a trunk, and route it."""
+        """Claim `leg` if it came in on a trunk or a line with a destination, and route it."""
+        if leg.line and self._line_destinations is not None:
+            destination = self._line_destinations(leg.line)
+            if destination is not None:
+                await self._route(leg, destination, f"line {leg.line}")
+                return True
         if not leg.trunk:
             return False
         try:
@@ -53,12 +70,13 @@ class InboundRouter:
         if trunk.max_channels and self._calls.legs_on(trunk.name) > trunk.max_channels:
             await self._calls.hangup(leg.leg_id, BUSY_EVERYWHERE)
             return True
-        kind, target = parse_destination(destination)
-        logger.info(
-            "call %d on trunk %s to %s goes to %s", leg.leg_id, trunk.name, leg.dialled, destination
-        )
-        await self._handlers[kind](leg, target)
+        await self._route(leg, destination, f"trunk {trunk.name} to {leg.dialled}")
         return True
+
+    async def _route(self, leg: Leg, destination: str, came: str) -> None:
+        kind, target = parse_destination(destination)
+        logger.info("call %d on %s goes to %s", leg.leg_id, came, destination)
+        await self._handlers[kind](leg, target)
 
 
 def _other_form(number: str) -> str:

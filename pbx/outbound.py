@@ -5,9 +5,10 @@ import logging
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
+from typing import Protocol
 
 from pbx.bus import EventBus
-from pbx.calls import CallService, Leg
+from pbx.calls import LINE_SCHEME, CallService, Leg
 from pbx.dialer import ExtensionDialer, caller_code
 from pbx.events import SecurityEvent
 from pbx.extension_service import ExtensionService
@@ -25,6 +26,14 @@ UNAVAILABLE = 503
 # Answers that say something about the provider, not the number: another
 # trunk may do better. Busy, unknown number or a caller's cancel end the call.
 FAILOVER_CODES = frozenset({0, 401, 403, 407, 408, 500, 502, 503, 504})
+
+
+class LineGroups(Protocol):
+    """Groups of FXO lines an outbound route may name in its trunk list, like a trunk."""
+
+    def groups(self) -> set[str]: ...
+
+    def free_lines(self, group: str) -> list[str]: ...
 
 
 class CallRate:
@@ -54,7 +63,10 @@ class OutboundDialer:
     The caller's permission class must cover both the route and what the number
     is (an international number stays international whatever the route says);
     a refused call never reaches a provider. Trunks are tried in the route's
-    order, going on to the next when a provider fails.
+    order, going on to the next when a provider fails. A name in the trunk list
+    may be a group of FXO lines (`lines`): its free lines are tried in turn, and
+    the number is dialled on the line as the route made it (no reformatting: a
+    phone-company line takes what a phone on it would dial).
     """
 
     def __init__(
@@ -68,8 +80,10 @@ class OutboundDialer:
         bus: EventBus,
         ring_timeout_s: float,
         calls_per_s: int = 5,
+        lines: LineGroups | None = None,
     ) -> None:
         self._calls = calls
+        self._lines = lines
         self._extensions = extensions
         self._trunks = trunks
         self._dialer = dialer
@@ -118,6 +132,7 @@ class OutboundDialer:
         if dialled in self._plan.emergency_numbers:
             # No route forgot the emergency services: every trunk in service, in turn.
             trunks = tuple(t.name for t in self._trunks.trunks() if t.enabled)
+            trunks += tuple(sorted(self._line_groups()))
             if trunks:
                 return OutboundRoute("emergency", (dialled,), trunks, permission=EMERGENCY), dialled
         return None
@@ -142,6 +157,11 @@ class OutboundDialer:
         """Try each trunk in turn; 0 once one carried the call, else the last failure."""
         code = UNAVAILABLE
         for name in route.trunks:
+            if name in self._line_groups():
+                code = await self._through_lines(leg, name, number)
+                if code == 0 or leg.ended.is_set():
+                    return 0
+                continue
             try:
                 trunk = self._trunks.get(name)
             except TrunkError:
@@ -157,6 +177,25 @@ class OutboundDialer:
             logger.warning("call %d to %s failed on trunk %s: %d", leg.leg_id, number, name, code)
             if code not in FAILOVER_CODES:
                 break
+        return code
+
+    def _line_groups(self) -> set[str]:
+        return self._lines.groups() if self._lines is not None else set()
+
+    async def _through_lines(self, leg: Leg, group: str, number: str) -> int:
+        """Call `number` on the free lines of `group` in turn; 0 once one carried it."""
+        code = UNAVAILABLE
+        for line in self._lines.free_lines(group):
+            code = await self._dialer.call(
+                leg,
+                f"{LINE_SCHEME}{line};dial={number}",
+                number,
+                from_uri="",
+                ring_timeout_s=self._ring_timeout_s,
+            )
+            if code != UNAVAILABLE or leg.ended.is_set():
+                break  # a line taken by another call, or without dial tone: the next
+            logger.warning("call %d to %s: line %s could not call out", leg.leg_id, number, line)
         return code
 
     async def _through(self, leg: Leg, caller: Extension, trunk: Trunk, number: str) -> int:

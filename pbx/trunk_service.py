@@ -5,6 +5,7 @@ import dataclasses
 import ipaddress
 import logging
 import socket
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -113,6 +114,11 @@ class TrunkService:
         self._registrations: dict[str, int] = {}  # trunk -> uac flags, as last polled
         self._failures: dict[str, tuple[int, TrunkFailure]] = {}
         self._addresses: dict[str, list[ProviderAddress]] = {}  # as the edge has them
+        self._line_groups: Callable[[], Iterable[str]] = tuple
+
+    def set_line_groups(self, groups: Callable[[], Iterable[str]]) -> None:
+        """Let routes name these groups of analog lines in their trunk lists."""
+        self._line_groups = groups
 
     async def load(self) -> None:
         """Read trunks and routes, and write the edge's tables (before the edge starts)."""
@@ -225,9 +231,10 @@ class TrunkService:
     async def put_route(self, route: OutboundRoute) -> OutboundRoute:
         """Create or replace an outbound route."""
         route.check()
-        missing = [name for name in route.trunks if name not in self._trunks]
+        groups = set(self._line_groups())
+        missing = [name for name in route.trunks if name not in self._trunks | groups]
         if missing:
-            raise TrunkError(f"no trunk {', '.join(missing)}")
+            raise TrunkError(f"no trunk or line group {', '.join(missing)}")
         await self._store.put_route(route)
         self._routes = _ordered([r for r in self._routes if r.name != route.name] + [route])
         logger.info("outbound route %s set", route.name)

@@ -263,7 +263,10 @@ def test_cli_manages_trunks_and_routes_and_never_shows_a_secret(box):
     assert route.returncode == 0, route.stderr
     assert "national" in cli(box, "route", "list").stdout
     unknown = cli(box, "route", "set", "other", "--pattern", "_0Z.", "--trunk", "nosuch")
-    assert (unknown.returncode, unknown.stderr.strip()) == (2, "callbox: no trunk nosuch")
+    assert (unknown.returncode, unknown.stderr.strip()) == (
+        2,
+        "callbox: no trunk or line group nosuch",
+    )
     bad = cli(box, "route", "set", "other", "--pattern", "_0Q.", "--trunk", "itsp")
     assert bad.returncode == 2
     assert "dial pattern '_0Q.'" in bad.stderr

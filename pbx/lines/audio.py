@@ -82,6 +82,8 @@ class LineAudio:
     def tick(self) -> None:
         """Move one frame each way."""
         data = self._pcm.read(self._timeslot, FRAME_SAMPLES)
+        if not (data or self.bridged or self._tone or self._playing):
+            return  # a quiet idle line: nothing to hear, nothing to say
         heard = g711.decode(data, self._pcm.pcm_format) if data else _SILENCE
         if len(heard) < FRAME_SAMPLES:
             heard = np.concatenate((heard, _SILENCE[len(heard) :]))

@@ -98,8 +98,12 @@ class LineService:
     def handle_board_event(self, event: BoardEvent) -> None:
         """A board event from the monitor: to the port's channel."""
         channel = self.channels.get(event.port)
-        if channel is not None:
+        if channel is None:
+            return
+        try:
             channel.handle(event)
+        except Exception:  # dispatch boundary: one line's fault must not stop the monitor
+            logger.exception("%s: handling %r failed", event.port, event)
 
     # --- what routing asks ------------------------------------------------------------------
 
@@ -144,7 +148,7 @@ class LineService:
             channel.name,
             channel.kind,
             channel.port_state,
-            float(port.line_voltage_v()),
+            round(float(port.line_voltage_v()), 1),
             round(port.loop_current_ma(), 1),
             **extras,
         )
