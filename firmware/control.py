@@ -5,6 +5,7 @@ import dataclasses
 import json
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from pbx import PbxError
@@ -21,10 +22,19 @@ class ControlServer:
 
     Request: {"command": "status"} or {"command": "ext.add", "args": {...}}.
     Reply: {"ok": true, "result": ...} or {"ok": false, "error": "..."}.
+
+    On the emulated board `bench` also answers "bench" requests ({"line": "fxs 1 offhook"}):
+    the stand-in bench's reply line, until the bench channel's pty takes its place.
     """
 
-    def __init__(self, api: ServiceApi, path: Path) -> None:
+    def __init__(
+        self,
+        api: ServiceApi,
+        path: Path,
+        bench: Callable[[str], Awaitable[str]] | None = None,
+    ) -> None:
         self._api = api
+        self._bench = bench
         self.path = path
         self._server: asyncio.AbstractServer | None = None
         self._commands = {
@@ -41,6 +51,8 @@ class ControlServer:
             "route.set": self._route_set,
             "route.del": self._route_del,
         }
+        if bench is not None:
+            self._commands["bench"] = self._bench_line
 
     async def start(self) -> None:
         """Listen on the socket (a stale one from a crash is replaced)."""
@@ -89,6 +101,9 @@ class ControlServer:
         except Exception:  # dispatch boundary: a bug in one command must not drop the socket
             logger.exception("control command %r failed", request.get("command"))
             return {"ok": False, "error": "internal error; the daemon's log has the details"}
+
+    async def _bench_line(self, line: str) -> str:
+        return await self._bench(line)
 
     async def _status(self) -> dict:
         registrations = [dataclasses.asdict(r) for r in await self._api.registrations()]

@@ -232,7 +232,7 @@ class TrunkService:
         """Create or replace an outbound route."""
         route.check()
         groups = set(self._line_groups())
-        missing = [name for name in route.trunks if name not in self._trunks | groups]
+        missing = [name for name in route.trunks if name not in self._trunks.keys() | groups]
         if missing:
             raise TrunkError(f"no trunk or line group {', '.join(missing)}")
         await self._store.put_route(route)

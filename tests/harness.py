@@ -31,6 +31,13 @@ def port_is_free(port: int, kind: int = socket.SOCK_DGRAM) -> bool:
     return True
 
 
+def _toml(value) -> str:
+    """A TOML value: tables inline, everything else as JSON spells it (as TOML does)."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value.items()) + "}"
+    return json.dumps(value)
+
+
 _handed_out: set[int] = set()
 
 
@@ -108,7 +115,7 @@ class Daemon:
     def config_text(self) -> str:
         """TOML for this daemon: test ports, a private data dir, overrides merged in."""
         return "\n".join(
-            f"[{name}]\n" + "".join(f"{k} = {json.dumps(v)}\n" for k, v in values.items())
+            f"[{name}]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in values.items())
             for name, values in self.sections.items()
         )
 

@@ -1,0 +1,162 @@
+"""Analog lines end to end: the real daemon on the emulated board, real Kamailio, a pjsua2
+phone registered at the edge, and the far ends of the lines driven through the bench.
+
+fxs1 feeds extension 1001's analog phone; 1002 is a SIP phone; fxo1 is a phone-company
+line whose calls go to 1002, and outbound route `_9.` (9 stripped) uses the fxo group.
+"""
+
+import pytest
+
+from firmware import control
+from tests.harness import free_port, wait_until
+from tests.line_bench import LineBench, hears
+from tests.phone_client import Phone
+from tests.tones import has_tone
+
+PHONE_HOST = "127.0.0.4"
+US_DIAL, US_RINGBACK, US_BUSY = (350, 440), (440, 480), (480, 620)
+# Release targets (hardware.md §6, target 8); busy: four cadences of the US 500/500 tone.
+RELEASE_TARGET_MS = {"battery": 250, "polarity": 150, "busy": 4000}
+
+
+@pytest.fixture
+def box(make_daemon):
+    daemon = make_daemon(
+        {
+            "board": {
+                "country": "US",
+                "lines": {
+                    "fxs1": {"extension": "1001"},
+                    "fxo1": {"destination": "ext:1002", "answer_ring": 2},
+                },
+            }
+        }
+    ).start()
+    daemon.add_extension("1001", "Front desk")
+    daemon.secret = daemon.add_extension("1002", "Bob")
+    control.request(
+        daemon.data_dir / "callbox.sock",
+        "route.set",
+        name="outside",
+        patterns=["_9."],
+        trunks=["fxo"],
+        strip=1,
+    )
+    return daemon
+
+
+@pytest.fixture
+def bench(box):
+    bench = LineBench(box)
+    assert bench.command("hello")["protocol"] == "1"
+    return bench
+
+
+@pytest.fixture
+def bob(box):
+    with Phone.start(
+        port=free_port(), name="bob", user="1002", secret=box.secret, bind=PHONE_HOST,
+        registrar=box.registrar,
+    ) as phone:  # fmt: skip
+        phone.wait_for("registration", active=True, timeout=10)
+        yield phone
+
+
+def tones_both_ways(bench: LineBench, port: str, bob: Phone, tmp_path) -> tuple[bool, bool]:
+    """(bob heard the analog side's 697 Hz, the analog side heard bob's 1209 Hz)."""
+    bench.command(f"{port} tone 697")
+    bob.record(tmp_path / "bob.wav", seconds=1.5)
+    bob.wait_for("recorded", timeout=10)
+    bench.command(f"{port} quiet")
+    bob.play_tone(1209, 5.0)
+    heard = bench.wait_until(f"{port} hear", hears(1209), 5, "1209 Hz on the analog side")
+    bob.stop_tone()
+    return has_tone(tmp_path / "bob.wav", 697), heard["freqs"].startswith("1209")
+
+
+def answer(bob: Phone) -> dict:
+    incoming = bob.wait_for("incoming", timeout=15)
+    bob.answer()
+    bob.wait_for("state", state="CONFIRMED", timeout=10)
+    bob.wait_for("media", timeout=5)
+    return incoming
+
+
+def ended_records(box, count: int) -> list[dict] | None:
+    records = box.call_records()
+    return records if len(records) >= count and all(r["ended_at"] for r in records) else None
+
+
+def test_an_analog_phone_calls_a_sip_extension_and_they_hear_each_other(box, bench, bob, tmp_path):
+    bench.command("fxs 1 offhook")
+    bench.wait_until("fxs 1 hear", hears(*US_DIAL), 2, "dial tone")
+    bench.command("fxs 1 dial 1002")
+    bob.wait_for("incoming", timeout=10)
+    bench.wait_until("fxs 1 hear", hears(*US_RINGBACK), 5, "ringback")
+    bob.answer()
+    bob.wait_for("state", state="CONFIRMED", timeout=10)
+    bob.wait_for("media", timeout=5)
+    assert tones_both_ways(bench, "fxs 1", bob, tmp_path) == (True, True)
+    bench.command("fxs 1 onhook")
+    bob.wait_for("state", state="DISCONNECTED", timeout=5)
+    records = wait_until(lambda: ended_records(box, 2), 10, "both legs recorded")
+    analog = next(r for r in records if r["line"])
+    assert (analog["line"], analog["dialled"], analog["caller_number"]) == ("fxs1", "1002", "1001")
+    assert {r["disposition"] for r in records} == {"answered"}
+    assert box.status()["ports"][0]["state"] == "idle"
+
+
+def test_a_sip_phone_calls_the_analog_phone(box, bench, bob):
+    bob.call("1001")
+    bench.wait_until("fxs 1 ring?", lambda f: f["ringing"] == "yes", 10, "the phone ringing")
+    bob.wait_for("state", state="EARLY", timeout=5)
+    assert box.status()["ports"][0]["state"] == "ringing"
+    bench.command("fxs 1 offhook")
+    bob.wait_for("state", state="CONFIRMED", timeout=5)
+    assert bench.command("fxs 1 ring?")["ringing"] == "no"
+    assert box.status()["ports"][0]["state"] == "in-call"
+    bob.hangup()
+    bench.wait_until("fxs 1 hear", hears(*US_BUSY), 3, "busy once the caller left")
+
+
+def test_a_line_rings_with_caller_id_and_reaches_the_extension_with_the_number(
+    box, bench, bob, tmp_path
+):
+    bench.command('fxo 1 ring cid 5551234 "Pat Caller"')
+    incoming = answer(bob)
+    assert (incoming["caller_number"], incoming["caller_name"]) == ("5551234", "Pat Caller")
+    assert bench.command("fxo 1 line?")["seized"] == "yes"
+    assert tones_both_ways(bench, "fxo 1", bob, tmp_path) == (True, True)
+    bob.hangup()
+    bench.wait_until("fxo 1 line?", lambda f: f["seized"] == "no", 3, "the line released")
+    records = wait_until(lambda: ended_records(box, 2), 10, "both legs recorded")
+    assert [r["line"] for r in records] == ["fxo1", ""]
+
+
+@pytest.mark.parametrize("method", ["battery", "polarity", "busy"])
+def test_the_far_end_hanging_up_releases_the_line_within_the_target(box, bench, bob, method):
+    bench.command('fxo 1 ring cid 5551234 "Pat Caller"')
+    answer(bob)
+    bench.command("wait 800")  # past the seizure guard: a hang-up, not a seizure transient
+    bench.command(f"fxo 1 hangup {method}")
+    line = bench.wait_until("fxo 1 line?", lambda f: f["seized"] == "no", 6, "the release")
+    assert int(line["released-after-ms"]) <= RELEASE_TARGET_MS[method]
+    bob.wait_for("state", state="DISCONNECTED", timeout=5)
+
+
+def test_an_analog_phone_dials_out_through_an_fxo_line(box, bench, tmp_path):
+    bench.command("fxs 1 offhook")
+    bench.wait_until("fxs 1 hear", hears(*US_DIAL), 2, "the box's dial tone")
+    bench.command("fxs 1 dial 95551234#")
+    bench.wait_until("fxo 1 digits?", lambda f: f["heard"] == "5551234", 10, "the number dialled")
+    bench.command("fxo 1 tone 1209")
+    bench.wait_until("fxs 1 hear", hears(1209), 5, "the far party on the analog phone")
+    bench.command("fxo 1 quiet")
+    bench.command("fxs 1 tone 697")
+    bench.wait_until("fxo 1 hear", hears(697), 5, "the analog phone on the line")
+    ports = {p["name"]: p["state"] for p in box.status()["ports"]}
+    assert (ports["fxs1"], ports["fxo1"]) == ("in-call", "in-call")
+    bench.command("fxs 1 onhook")
+    bench.wait_until("fxo 1 line?", lambda f: f["seized"] == "no", 5, "the line released")
+    records = wait_until(lambda: ended_records(box, 2), 10, "both legs recorded")
+    assert sorted(r["line"] for r in records) == ["fxo1", "fxs1"]
