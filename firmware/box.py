@@ -186,6 +186,7 @@ class Box:
         board = self.board.emulated
         if board is None or self.board.lines is None:
             return None
+        logger.info("emulated board: drive its far ends with `callbox bench fxs 1 offhook` ...")
         return StandInBench(board, load_countries()[self.config.board.country]).execute
 
     async def start(self, stack: contextlib.AsyncExitStack) -> None:

@@ -28,6 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     sub.add_parser("status", help="show the running daemon's state")
     check = sub.add_parser("config", help="check the configuration or print the defaults")
     check.add_argument("action", choices=["check", "defaults"])
+    bench = sub.add_parser(
+        "bench", help="drive the emulated board's phones and lines: callbox bench fxs 1 offhook"
+    )
+    bench.add_argument("words", nargs="+", help="a bench command (see README, Analog lines)")
     ext_cli.add_parser(sub)
     trunk_cli.add_parsers(sub)
     return parser
@@ -69,6 +73,23 @@ def _status(cfg: config_mod.Config) -> int:
     return 0
 
 
+def _bench(cfg: config_mod.Config, words: list[str]) -> int:
+    from firmware.control import RequestRefused, request  # noqa: PLC0415
+
+    line = " ".join(f'"{w}"' if " " in w else w for w in words)
+    waiting = words[0] == "wait" and len(words) == 2 and words[1].isdigit()
+    wait_s = int(words[1]) / 1000 if waiting else 0.0  # the reply comes after the wait
+    try:
+        print(request(cfg.daemon.data_dir / "callbox.sock", "bench", 5.0 + wait_s, line=line))
+    except RequestRefused as err:
+        print(f"callbox: no bench here (the board is not emulated?): {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"callbox: the daemon is not answering: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `callbox` console script."""
     args = _parser().parse_args(argv)
@@ -87,6 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         "ext": lambda: ext_cli.run(args, socket_path),
         "trunk": lambda: trunk_cli.run(args, socket_path),
         "route": lambda: trunk_cli.run(args, socket_path),
+        "bench": lambda: _bench(cfg, args.words),
     }
     if args.command in commands:
         return commands[args.command]()

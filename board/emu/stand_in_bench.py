@@ -206,7 +206,7 @@ class StandInBench:
         elif command == "line?":
             released = state.released_after_ms
             return (
-                f"ok state={state.name} seized={'yes' if daa.off_hook else 'no'}"
+                f"ok state={state.name} seized={'yes' if state.seized else 'no'}"
                 f" released-after-ms={'none' if released is None else round(released)}"
             )
         else:
@@ -239,7 +239,7 @@ class _LineState:
         self.digits = ""
         self.released_after_ms: float | None = None
         self._hung_up_at_s: float | None = None
-        self._seized = False
+        self.seized = False
         self._timers: list = []
         self._detector = DtmfDetector()
 
@@ -287,8 +287,8 @@ class _LineState:
 
     def follow(self, daa: Si3050Model, heard: np.ndarray, far_end, country: Country, now_s: float):
         """Once a frame: what the box did to the line since the last one."""
-        if daa.off_hook and not self._seized:
-            self._seized = True
+        if daa.off_hook and not self.seized:
+            self.seized = True
             self.digits = ""
             if self.name == "alerting":
                 self.stop_ringing(daa)
@@ -296,14 +296,14 @@ class _LineState:
             else:
                 self.name = "dialtone"
                 far_end.speaking = ToneGenerator(country.tones["dial"])
-        elif not daa.off_hook and self._seized:
-            self._seized, self.name = False, "idle"
+        elif not daa.off_hook and self.seized:
+            self.seized, self.name = False, "idle"
             far_end.speaking = None
             if self._hung_up_at_s is not None:
                 self.released_after_ms = (now_s - self._hung_up_at_s) * 1000
                 self._hung_up_at_s = None
             daa.set_polarity(False)
-        if self._seized:
+        if self.seized:
             for digit in self._detector.feed(heard):
                 self.digits += digit.digit
                 if self.name == "dialtone":
