@@ -338,3 +338,35 @@ async def test_a_phone_on_an_unconfigured_extension_dials_as_nobody():
     box.say("fxs2", DtmfGenerator().render("*43"))
     await box.run_ms(500)
     assert [(o.dialled, o.extension) for o in offers(box)] == [("*43", "")]
+
+
+async def flash(box: LinesBoard) -> None:
+    slic = box.board.fxs("fxs1")
+    slic.set_loop_closed(False)
+    await box.run_ms(600, step_ms=5)
+    slic.set_loop_closed(True)
+    await box.run_ms(100)
+
+
+async def test_hanging_up_on_a_held_call_rings_the_phone_back_to_take_it(box):
+    leg_id = await call_out(box)
+    await box.lines.answer(leg_id, 200)
+    await flash(box)
+    box.board.fxs("fxs1").set_loop_closed(False)
+    await box.run_ms(1500)
+    assert box.board.fxs("fxs1").ringing, "a recall"
+    assert box.events_of(CallEnded) == []
+    box.board.fxs("fxs1").set_loop_closed(True)
+    await box.run_ms(100)
+    assert box.events_of(CallHeld)[-1] == CallHeld(leg_id, False)
+    assert box.lines.channels["fxs1"].state is FxsState.CONNECTED
+
+
+async def test_a_recall_nobody_takes_ends_the_call(box):
+    leg_id = await call_out(box)
+    await box.lines.answer(leg_id, 200)
+    await flash(box)
+    box.board.fxs("fxs1").set_loop_closed(False)
+    await box.run_ms(32_000)
+    assert [(e.leg_id, e.status_code) for e in box.events_of(CallEnded)] == [(leg_id, 200)]
+    assert not box.board.fxs("fxs1").ringing

@@ -19,6 +19,7 @@ from pbx.lines.settings import FxsSettings
 
 logger = logging.getLogger(__name__)
 
+RECALL_TIMEOUT_S = 30.0  # a held call rings the phone back this long, then ends
 BUSY_CODES = (0, 200, 486, 600)  # what the phone hears as busy: the call is over, or busy
 # Receiver off-hook tone (the "howler"): loud, four frequencies, 10 per second.
 HOWLER = Tone((1400.0, 2060.0, 2450.0, 2600.0), (100, 100), level_dbm0=-10.0)
@@ -55,7 +56,8 @@ class FxsChannel:
     hears ringback, then the other side; busy or congestion if it fails. Called, the
     phone rings with the country's cadence and caller ID and is answered by lifting
     it. A flash during a call holds it (the other side hears music, the phone dial
-    tone); a second flash takes it back. Off-hook too long without a call: howler.
+    tone); a second flash takes it back, and hanging up rings the phone back to take
+    it (a recall). Off-hook too long without a call: howler.
     """
 
     kind = "fxs"
@@ -136,6 +138,9 @@ class FxsChannel:
     def hung_up(self) -> None:
         if self.state is FxsState.ALARM:
             return
+        if self.state is FxsState.HELD:
+            self._recall()
+            return
         if self.leg is not None:
             self._end_leg(200 if self.leg.answered else 487, "the phone hung up")
         self._enter(FxsState.IDLE, tone=None)
@@ -199,7 +204,8 @@ class FxsChannel:
     def hangup_leg(self, status_code: int) -> None:
         """The PBX ends the phone's leg (refused with `status_code`, or hung up)."""
         if self.state is FxsState.RINGING:
-            self._end_leg(487, "Request Terminated")
+            recall = self.leg is not None and self.leg.answered
+            self._end_leg(200 if recall else 487, "hung up by the box")
             self._enter(FxsState.IDLE, tone=None)
             return
         self._end_leg(status_code or 200, "hung up by the box")
@@ -215,8 +221,23 @@ class FxsChannel:
     # --- internals ---------------------------------------------------------------------------
 
     def _answered_here(self) -> None:
+        recalled = self.leg.answered
         self._connect()
-        self.leg.answer()
+        if recalled:
+            self.leg.hold(False)
+        else:
+            self.leg.answer()
+
+    def _recall(self) -> None:
+        """Hung up with a call on hold: ring the phone back to take it."""
+        self.audio.set_tone(None)
+        self._enter(FxsState.RINGING, tone=None)
+        self._alerting.start(None)
+        self._time_out(RECALL_TIMEOUT_S, self._recall_ignored)
+
+    def _recall_ignored(self) -> None:
+        self._end_leg(200, "a held call nobody took back")
+        self._enter(FxsState.IDLE, tone=None)
 
     def _connect(self) -> None:
         self._enter(FxsState.CONNECTED, tone=None)
