@@ -159,25 +159,31 @@ class OutboundDialer:
         for name in route.trunks:
             if name in self._line_groups():
                 code = await self._through_lines(leg, name, number)
-                if code == 0 or leg.ended.is_set():
-                    return 0
-                continue
-            try:
-                trunk = self._trunks.get(name)
-            except TrunkError:
-                continue
-            if not trunk.enabled or (
-                trunk.max_channels and self._calls.legs_on(name) >= trunk.max_channels
-            ):
-                continue
-            code = await self._through(leg, caller, trunk, number)
+            else:
+                trunk = self._usable_trunk(name)
+                if trunk is None:
+                    continue
+                code = await self._through(leg, caller, trunk, number)
+                if code and not leg.ended.is_set():
+                    self._trunks.note_failure(name, code)
             if code == 0 or leg.ended.is_set():
                 return 0
-            self._trunks.note_failure(name, code)
-            logger.warning("call %d to %s failed on trunk %s: %d", leg.leg_id, number, name, code)
+            logger.warning("call %d to %s failed on %s: %d", leg.leg_id, number, name, code)
             if code not in FAILOVER_CODES:
                 break
         return code
+
+    def _usable_trunk(self, name: str) -> Trunk | None:
+        """The trunk `name` if it exists, is enabled and has a channel free."""
+        try:
+            trunk = self._trunks.get(name)
+        except TrunkError:
+            return None
+        if not trunk.enabled or (
+            trunk.max_channels and self._calls.legs_on(name) >= trunk.max_channels
+        ):
+            return None
+        return trunk
 
     def _line_groups(self) -> set[str]:
         return self._lines.groups() if self._lines is not None else set()

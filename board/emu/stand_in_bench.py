@@ -249,21 +249,22 @@ class _LineState:
         if self.name != "idle":
             raise BenchError("wrong-state", f"the line is {self.name}")
         self.name = "alerting"
-        on_s, off_s = (ms / 1000 for ms in country.ring.cadence_ms[:2])
+        cadence_s = [ms / 1000 for ms in country.ring.cadence_ms]
 
-        def burst() -> None:
-            daa.start_ring()
-            self._timers.append(clock.call_later(on_s, silence))
+        def step(index: int) -> None:
+            if index % 2 == 0:
+                daa.start_ring()
+            else:
+                daa.stop_ring()
+            following = (index + 1) % len(cadence_s)
+            self._timers.append(clock.call_later(cadence_s[index], lambda: step(following)))
 
-        def silence() -> None:
-            daa.stop_ring()
-            self._timers.append(clock.call_later(off_s, burst))
-
-        if caller is not None:
+        if caller is not None:  # 0.6 s into the silence after the first ring's bursts
             standard = FSK_STANDARDS.get(country.caller_id.standard, V23)
             spill = fsk_spill(encode_mdmf(caller), standard)
-            self._timers.append(clock.call_later(on_s + 0.6, lambda: far_end.say(spill)))
-        burst()
+            at_s = sum(cadence_s[:-1]) + 0.6
+            self._timers.append(clock.call_later(at_s, lambda: far_end.say(spill)))
+        step(0)
 
     def stop_ringing(self, daa: Si3050Model) -> None:
         for timer in self._timers:
