@@ -168,11 +168,8 @@ class Box:
         dial_plan = DialPlan(
             extensions.numbers,
             trunks.routes,
-            (
-                cfg.diagnostics.echo_number,
-                cfg.diagnostics.tone_number,
-                *cfg.dialplan.emergency_numbers,
-            ),
+            (cfg.diagnostics.echo_number, cfg.diagnostics.tone_number),
+            cfg.dialplan.emergency_numbers,
         )
         lines = await self.board.bring_up(self.engine, bus.publish, dial_plan)
         if lines is not None:

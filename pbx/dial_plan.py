@@ -19,9 +19,11 @@ class Dialled(Enum):
 class DialPlan:
     """Knows, from the box's own numbering, when a phone has dialled enough.
 
-    Numbers are the extensions, the fixed numbers (test numbers, emergency numbers)
-    and whatever an outbound route's patterns match; all are looked at afresh on each
-    question, so a new extension or route counts at once.
+    Numbers are the extensions, the fixed numbers (test numbers), the emergency
+    numbers and whatever an outbound route's patterns match; all are looked at afresh
+    on each question, so a new extension or route counts at once. An emergency number
+    is dialled the moment it is complete, even where a route could take it further
+    (999 under a "9 for a line" route).
     """
 
     def __init__(
@@ -29,13 +31,17 @@ class DialPlan:
         extensions: Callable[[], Iterable[str]],
         routes: Callable[[], Iterable[OutboundRoute]],
         fixed_numbers: Iterable[str],
+        emergency_numbers: Iterable[str] = (),
     ) -> None:
         self._extensions = extensions
         self._routes = routes
-        self._fixed = tuple(fixed_numbers)
+        self._emergency = tuple(emergency_numbers)
+        self._fixed = (*fixed_numbers, *self._emergency)
 
     def classify(self, digits: str) -> Dialled:
         """What `digits` amount to so far."""
+        if digits in self._emergency:
+            return Dialled.COMPLETE
         numbers = [*self._extensions(), *self._fixed]
         complete = digits in numbers
         longer = any(n.startswith(digits) and n != digits for n in numbers)
