@@ -347,6 +347,11 @@ class Si3215Model(ChipModel):
         )
 
     @property
+    def fed(self) -> bool:
+        """Talk battery is on the line: active or on-hook transmission, either polarity."""
+        return self._linefeed_state in _FED
+
+    @property
     def polarity_reversed(self) -> bool:
         return self._linefeed_state in _REVERSED
 
