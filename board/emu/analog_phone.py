@@ -87,7 +87,7 @@ class AnalogPhone(FarEnd):
 
     def set_country(self, country: Country) -> None:
         """The country the phone was made for: the tones it names, the caller ID it decodes."""
-        self.country = country
+        super().set_country(country)
         self.ear = Ear(country)
         self.display = CallerIdDisplay(country)
 
@@ -230,6 +230,11 @@ class AnalogPhone(FarEnd):
         return self.caller_ids[-1] if self.caller_ids else None
 
     # Ringer and line
+
+    @property
+    def ringing(self) -> bool:
+        """The ringer sounds: ringing voltage is on the line now."""
+        return self._ringing
 
     def rings_this_call(self) -> int:
         """Ring bursts of the call ringing now (0 if none rang in the last 8 s)."""

@@ -1,8 +1,12 @@
 """The emulated board: a profile's chip models wired to emulated SPI, GPIO, PCM and serial,
 with a phone on every FXS port and a phone-company line on every FXO port."""
 
+import asyncio
+
 from board.dsp.country import Country, load_countries
 from board.emu.analog_phone import AnalogPhone
+from board.emu.bench_channel import BenchChannel
+from board.emu.bench_commands import BenchCommands
 from board.emu.clock import ManualClock
 from board.emu.gpio import EmulatedPin
 from board.emu.pcm import EmulatedPcmBus
@@ -42,6 +46,7 @@ class EmulatedBoard:
         self.fxo_models: dict[str, Si3050Model] = {}
         self.phones: dict[str, AnalogPhone] = {}
         self.lines: dict[str, PstnLine] = {}
+        self.bench: BenchChannel | None = None
         for seed, port in enumerate(profile.ports):
             self._fit(port)
             self._wire(port, self.countries[country], seed)
@@ -105,6 +110,22 @@ class EmulatedBoard:
 
     def line(self, name: str) -> PstnLine:
         return self.lines[name]
+
+    def open_bench(self) -> str:
+        """Start the bench channel on a pseudo-terminal, on the running event loop.
+
+        Returns the path to open (`/dev/pts/N`); the bench protocol is then served
+        there until `close_bench`. Opening it again returns the same path.
+        """
+        if self.bench is None or self.bench.closed:
+            far_ends = [*self.phones.values(), *self.lines.values()]
+            loop = asyncio.get_running_loop()
+            self.bench = BenchChannel(BenchCommands(self), far_ends, loop)
+        return self.bench.path
+
+    def close_bench(self) -> None:
+        if self.bench is not None:
+            self.bench.close()
 
     def brown_out(self) -> None:
         """Fault: the board's supply dips; every chip is back at its reset values."""

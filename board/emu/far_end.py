@@ -71,6 +71,10 @@ class FarEnd:
         chip.watch_line(self._line_moved)
         self.clock.call_later(FRAME_S, self._tick)
 
+    def set_country(self, country: Country) -> None:
+        """The country whose tones, cadences and caller ID this end uses from now on."""
+        self.country = country
+
     def watch(self, watcher: Callable[[FarEndEvent], None]) -> None:
         """Call `watcher(event)` for every event from now on."""
         self._watchers.append(watcher)
