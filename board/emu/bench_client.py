@@ -79,7 +79,8 @@ class BenchClient:
         "timeout" if no reply came in time (a `wait` is given its own length more).
         """
         words = command.split()
-        extra_s = float(words[1]) / 1000 if words[:1] == ["wait"] and len(words) == 2 else 0.0
+        waits = len(words) == 2 and words[0] == "wait" and words[1].isdigit()
+        extra_s = int(words[1]) / 1000 if waits else 0.0
         async with self._lock:
             self._reply = self._loop.create_future()
             os.write(self._fd, command.encode("ascii") + b"\n")
