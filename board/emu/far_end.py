@@ -99,6 +99,8 @@ class FarEnd:
         size = FRAME_SAMPLES * pcm_format.bytes_per_sample
         downlink = companding.decode(self._pcm.to_line[:size], pcm_format)
         del self._pcm.to_line[:size]
+        if not self._pcm.active:  # sent ahead, but the line stopped passing audio (ringing)
+            downlink = downlink[:0]
         self._hear(downlink, self.clock.monotonic())
         frame = self.voice.read()
         if not (self._talking() and self._pcm.active):
