@@ -178,7 +178,7 @@ async def test_ringing_reaches_the_phone_with_its_cadence(box, frequency_hz, cad
     phone = box.board.phone("fxs2")
     box.ports.fxs["fxs2"].start_ringing(RingSignal(frequency_hz, 70.0, cadence_ms))
     box.clock.advance_ms(2 * sum(cadence_ms) + 100)
-    bursts = phone.rings
+    bursts = list(phone.rings)
     assert len(bursts) == len(cadence_ms) + 1  # two cycles' on times, and the next begun
     on_ms = [(b.end_s - b.start_s) * 1000 for b in bursts[:-1]]
     off_ms = [(b.start_s - a.end_s) * 1000 for a, b in itertools.pairwise(bursts)]

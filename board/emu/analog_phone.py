@@ -1,5 +1,6 @@
 """An analog phone on an emulated FXS port: hook switch, dial, keypad, ringer, ear, CID display."""
 
+from collections import deque
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -9,6 +10,7 @@ from board.dsp.caller_id import CallerId
 from board.dsp.country import Country
 from board.dsp.dtmf import KEYPAD, DtmfGenerator
 from board.dsp.tones import Tone
+from board.emu.bench_protocol import describe_caller
 from board.emu.caller_id_display import CallerIdDisplay, CallerIdShown
 from board.emu.ear import Ear, Hearing
 from board.emu.far_end import FarEnd
@@ -16,6 +18,7 @@ from board.emu.si3215 import Si3215Model
 
 _DTMF_KEYS = "".join(KEYPAD)
 _A_NEW_CALL_S = 8.0  # a ring this long after the last one belongs to another call
+_KEPT = 100  # ring bursts and caller IDs remembered
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,8 @@ class AnalogPhone(FarEnd):
     ):
         self.settings = settings or PhoneSettings()
         self.off_hook = False
-        self.rings: list[RingBurst] = []
-        self.caller_ids: list[CallerIdShown] = []
+        self.rings: deque[RingBurst] = deque(maxlen=_KEPT)
+        self.caller_ids: deque[CallerIdShown] = deque(maxlen=_KEPT)
         self._slic = slic
         self._dialling: _Dialling | None = None
         self._ringing = self._fed = self._reversed = False  # as last seen on the line
@@ -106,6 +109,7 @@ class AnalogPhone(FarEnd):
         self.off_hook = False
         self._dialling = None
         self._timers.cancel("dial")
+        self._timers.cancel("closure")
         self.voice.hush()
         self.display = CallerIdDisplay(self.country)
         self._switch(False, bounce)
@@ -262,11 +266,3 @@ class AnalogPhone(FarEnd):
         if slic.fed and slic.polarity_reversed != self._reversed:
             self._reversed = slic.polarity_reversed
             self._emit("polarity", "reversed" if self._reversed else "normal")
-
-
-def describe_caller(caller: CallerId) -> str:
-    """A caller as the bench protocol writes it: number (or why withheld), then the quoted name."""
-    number = caller.number or {"P": "private", "O": "unavailable"}.get(
-        caller.number_absence or "", "unknown"
-    )
-    return f'{number} "{caller.name}"' if caller.name else number

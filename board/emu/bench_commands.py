@@ -7,11 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from board.dsp.caller_id import PRIVATE, UNAVAILABLE, CallerId
+from board.dsp.caller_id import CallerId
 from board.dsp.country import Country
 from board.dsp.tones import Tone
 from board.emu.analog_phone import AnalogPhone
-from board.emu.bench_protocol import MAX_LINE_CHARS, PROTOCOL_VERSION, BenchError, fields
+from board.emu.bench_protocol import (
+    MAX_LINE_CHARS,
+    PROTOCOL_VERSION,
+    WITHHELD,
+    BenchError,
+    caller_number,
+    fields,
+)
 from board.emu.caller_id_delivery import DELIVERIES
 from board.emu.far_end import FarEndError, FarEndEvent
 from board.emu.pstn_line import HANGUP_METHODS, OUTCOMES, PstnLine
@@ -19,8 +26,6 @@ from board.emu.pstn_line import HANGUP_METHODS, OUTCOMES, PstnLine
 if TYPE_CHECKING:
     from board.emu.board import EmulatedBoard
 
-_WITHHELD = {"private": PRIVATE, "unavailable": UNAVAILABLE}
-_WITHHELD_NAMES = {code: name for name, code in _WITHHELD.items()}
 _RING_USAGE = (
     "ring [COUNTRY] [cid NUMBER|private|unavailable [NAME]]"
     " [method bell202|v23|v23-alert|dtmf] [rings N] [sdmf] [date MMDDHHMM]"
@@ -295,7 +300,8 @@ class BenchCommands:
 
     @staticmethod
     def _ring_state(phone: AnalogPhone) -> str:
-        rings = phone.rings[-phone.rings_this_call() :] if phone.rings_this_call() else []
+        count = phone.rings_this_call()
+        rings = list(phone.rings)[-count:] if count else []
         done = [r for r in rings if r.end_s is not None]
         gaps = [b.start_s - a.end_s for a, b in zip(done, rings[1:], strict=False)]
         last = rings[-1] if rings else None
@@ -315,8 +321,7 @@ class BenchCommands:
             return "none"
         caller = shown.caller
         return fields(
-            number=caller.number
-            or {PRIVATE: "private", UNAVAILABLE: "unavailable"}.get(caller.number_absence or ""),
+            number=caller_number(caller),
             name=caller.name,
             method=shown.method,
             rings_before=shown.rings_before,
@@ -367,8 +372,8 @@ class BenchCommands:
     @staticmethod
     def _caller(caller: tuple[str, str | None], date: str) -> CallerId:
         number, name = caller
-        if number in _WITHHELD:
-            return CallerId(name=name, date_time=date, number_absence=_WITHHELD[number])
+        if number in WITHHELD:
+            return CallerId(name=name, date_time=date, number_absence=WITHHELD[number])
         if not number.isdigit():
             raise BenchError(
                 "bad-argument", f"a caller number is digits, private or unavailable; got {number!r}"

@@ -8,10 +8,12 @@ import shlex
 from dataclasses import dataclass
 
 from board import BoardError
+from board.dsp.caller_id import PRIVATE, UNAVAILABLE, CallerId
 
 PROTOCOL_VERSION = 1
 MAX_LINE_CHARS = 200
 SIDES = ("fxs", "fxo")
+WITHHELD = {"private": PRIVATE, "unavailable": UNAVAILABLE}  # how a withheld number is written
 
 
 class BenchError(BoardError):
@@ -76,3 +78,16 @@ def parse_event(line: str) -> BenchEvent:
     if len(words) < 4 or words[0] != "event" or words[1] not in SIDES or not words[2].isdigit():
         raise ValueError(f"not an event line: {line!r}")
     return BenchEvent(words[1], int(words[2]), words[3], tuple(words[4:]))
+
+
+def caller_number(caller: CallerId) -> str | None:
+    """A caller's number as the protocol writes it: the digits, `private` or `unavailable`."""
+    if caller.number is not None:
+        return caller.number
+    return next((word for word, code in WITHHELD.items() if code == caller.number_absence), None)
+
+
+def describe_caller(caller: CallerId) -> str:
+    """A caller in an event line: the number (or why it is withheld), then the quoted name."""
+    number = caller_number(caller) or "unknown"
+    return f"{number} {quote(caller.name)}" if caller.name else number

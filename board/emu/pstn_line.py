@@ -9,7 +9,7 @@ from board.dsp.alert_tone import alert_signal
 from board.dsp.caller_id import CallerId
 from board.dsp.country import Country
 from board.dsp.tones import Tone
-from board.emu.analog_phone import describe_caller
+from board.emu.bench_protocol import describe_caller
 from board.emu.caller_id_delivery import CallerIdDelivery, caller_id_signal, default_delivery
 from board.emu.ear import Ear, Hearing
 from board.emu.far_end import FarEnd
@@ -90,7 +90,8 @@ class PstnLine(FarEnd):
         sdmf: bool = False,
     ) -> None:
         """Ring the box with `country`'s cadence (default: the line's), sending `caller`
-        by `delivery` (default: the country's), until answered, `stop`, or `rings` bursts."""
+        by `delivery` (default: the country's), until the box answers, `stop`, or `rings`
+        cadence cycles (a UK double ring is one) have gone unanswered."""
         self._require(self.state == "idle", f"is not idle ({self.state}): no call can come in")
         self._require(not self._seized, "is seized by the box: no call can come in")
         self._call_country = country = country or self.country
@@ -107,14 +108,12 @@ class PstnLine(FarEnd):
     def stop(self) -> None:
         """The caller gives up before the box answers."""
         self._require(self.state == "alerting", f"is not ringing ({self.state})")
-        self._end_alerting()
         self._to_idle("abandoned")
 
     def _ring_step(self, index: int) -> None:
         cadence = self._call_country.ring.cadence_ms
         position = index % len(cadence)
         if position == 0 and self._ring_limit is not None and self.rings_sent >= self._ring_limit:
-            self._end_alerting()
             self._to_idle("abandoned")
             return
         if position % 2 == 0:
@@ -181,9 +180,9 @@ class PstnLine(FarEnd):
         self._emit(event)
 
     def _to_idle(self, event: str) -> None:
+        self._end_alerting()
         self._timers.cancel_all()
         self.state = "idle"
-        self.voice.hush()
         self._daa.set_polarity(False)
         self._restore_battery()
         self._emit(event)
