@@ -21,11 +21,12 @@ from board.emu.bench_protocol import (
 )
 from board.emu.caller_id_delivery import DELIVERIES
 from board.emu.far_end import FarEndError, FarEndEvent
-from board.emu.pstn_line import HANGUP_METHODS, OUTCOMES, PstnLine
+from board.emu.pstn_line import HANGUP_METHODS, PstnLine
 
 if TYPE_CHECKING:
     from board.emu.board import EmulatedBoard
 
+_FAULT_USAGE = "fault fxs|fxo N silent|drop-interrupts, or fault board brown-out"
 _RING_USAGE = (
     "ring [COUNTRY] [cid NUMBER|private|unavailable [NAME]]"
     " [method bell202|v23|v23-alert|dtmf] [rings N] [sdmf] [date MMDDHHMM]"
@@ -82,23 +83,25 @@ class _Command:
 
 def _changed(settings, key: str, text: str):
     """`settings` with the field `key` (hyphens for underscores) set from `text`."""
-    names = {f.name.replace("_", "-"): f.name for f in dataclasses.fields(settings)}
-    name = names.get(key)
-    current = getattr(settings, name) if name else None
-    if not isinstance(current, bool | int | float | str):
-        keys = "|".join(
-            k
-            for k, n in names.items()
-            if isinstance(getattr(settings, n), bool | int | float | str)
-        )
-        raise BenchError("bad-argument", f"no setting {key!r}; settings: {keys}")
+    settable = {
+        field.name.replace("_", "-"): field.name
+        for field in dataclasses.fields(settings)
+        if isinstance(getattr(settings, field.name), bool | int | float | str)
+    }
+    name = settable.get(key)
+    if name is None:
+        raise BenchError("bad-argument", f"no setting {key!r}; settings: {'|'.join(settable)}")
+    current = getattr(settings, name)
     if isinstance(current, bool):
         value = _choice(text, ("yes", "no"), key) == "yes"
     elif isinstance(current, int | float):
         value = _number(text, key, -100_000, 100_000)
     else:
-        value = _choice(text, OUTCOMES, key) if name == "outcome" else text
-    return dataclasses.replace(settings, **{name: value})
+        value = text
+    try:
+        return dataclasses.replace(settings, **{name: value})
+    except ValueError as error:  # the settings' own checks
+        raise BenchError("bad-argument", str(error)) from None
 
 
 class BenchCommands:
@@ -117,8 +120,20 @@ class BenchCommands:
         self._numbers = {
             name: n for names in self._ports.values() for n, name in enumerate(names, 1)
         }
+        self._commands = {
+            "fxs": (board.phones, self._phone_commands()),
+            "fxo": (board.lines, self._line_commands()),
+        }
+        self._general = {
+            "hello": _Command(self._hello, "hello"),
+            "status": _Command(self._status, "status"),
+            "wait": _Command(self._wait, "wait MS", 1, 1),
+            "fault": _Command(self._fault, _FAULT_USAGE, 2, 3),
+        }
+
+    def _phone_commands(self) -> dict[str, _Command]:
         c = _Command
-        phone = {
+        return {
             "offhook": c(lambda p: p.lift(), "offhook"),
             "onhook": c(lambda p: p.hang_up(), "onhook"),
             "closure": c(self._closure, "closure MS", 1, 1),
@@ -130,8 +145,12 @@ class BenchCommands:
             "ring?": c(self._ring_state, "ring?"),
             "cid?": c(self._caller_id, "cid?"),
             "line?": c(self._phone_line, "line?"),
+            **self._both_commands(),
         }
-        line = {
+
+    def _line_commands(self) -> dict[str, _Command]:
+        c = _Command
+        return {
             "ring": c(self._ring, _RING_USAGE, 0, 12),
             "stop": c(lambda ln: ln.stop(), "stop"),
             "answer": c(lambda ln: ln.answer(), "answer"),
@@ -147,23 +166,13 @@ class BenchCommands:
             "yank": c(lambda ln: ln.yank(), "yank"),
             "plug": c(lambda ln: ln.plug(), "plug"),
             "noise": c(self._noise, "noise DBM0|off", 1, 1),
+            **self._both_commands(),
         }
-        for commands in (phone, line):
-            commands["country"] = c(
-                lambda far_end, code: far_end.set_country(self._country(code)), "country CODE", 1, 1
-            )
-            commands["set"] = c(self._set, "set KEY VALUE", 2, 2)
-        self._commands = {"fxs": (board.phones, phone), "fxo": (board.lines, line)}
-        self._general = {
-            "hello": c(self._hello, "hello"),
-            "status": c(self._status, "status"),
-            "wait": c(self._wait, "wait MS", 1, 1),
-            "fault": c(
-                self._fault,
-                "fault fxs|fxo N silent|drop-interrupts, or fault board brown-out",
-                2,
-                3,
-            ),
+
+    def _both_commands(self) -> dict[str, _Command]:
+        return {
+            "country": _Command(self._set_country, "country CODE", 1, 1),
+            "set": _Command(self._set, "set KEY VALUE", 2, 2),
         }
 
     # Dispatch
@@ -206,8 +215,12 @@ class BenchCommands:
             raise BenchError("unknown-command", f"{side} {words[1]} {verb!r}; commands: {known}")
         return commands[verb](f"{side} N ", words[3:], far_ends[name]) or ""
 
-    def _set(self, far_end: AnalogPhone | PstnLine, key: str, value: str) -> None:
+    @staticmethod
+    def _set(far_end: AnalogPhone | PstnLine, key: str, value: str) -> None:
         far_end.settings = _changed(far_end.settings, key, value)
+
+    def _set_country(self, far_end: AnalogPhone | PstnLine, code: str) -> None:
+        far_end.set_country(self._country(code))
 
     def _port_name(self, side: str, number: str) -> str:
         names = self._ports[side]
@@ -261,7 +274,7 @@ class BenchCommands:
             self._board.brown_out()
             return ""
         if len(rest) != 2:
-            raise BenchError("bad-argument", f"usage: {self._general['fault'].usage}")
+            raise BenchError("bad-argument", f"usage: {_FAULT_USAGE}")
         name = self._port_name(_choice(side, ("fxs", "fxo"), "fault side"), rest[0])
         chip = self._board.fxs(name) if side == "fxs" else self._board.fxo(name)
         if _choice(rest[1], ("silent", "drop-interrupts"), "fault") == "silent":

@@ -1,5 +1,6 @@
 """A far end's ear: names the country's call-progress tones, measures what sounds, hears DTMF."""
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,6 +19,7 @@ _SPECTRUM_PADDED = 8192  # about 1 Hz per bin
 _PEAK_FLOOR_DB = 20.0  # peaks this far below the strongest are window sidelobes
 _PEAK_MERGE_HZ = 50.0  # a tone cut by its cadence spreads; one tone, one peak
 _LONG_PERIOD_MS = 3000
+_HEARD_KEPT = 100
 _CONTINUOUS_MIN_MS = 400.0
 
 
@@ -84,8 +86,9 @@ class Ear:
         self._min_power = power_of_dbm0(_MIN_LEVEL_DBM0)
         self._present_since: dict[str, float | None] = dict.fromkeys(tones)
         self._last_present_s: dict[str, float] = {}
+        self._named_onset: dict[str, float] = {}
         self._now_s = 0.0
-        self.heard: list[ToneHeard] = []
+        self.heard: deque[ToneHeard] = deque(maxlen=_HEARD_KEPT)
         self.digits = ""
 
     def _continuous_confirm_s(self, kind: str) -> float:
@@ -96,11 +99,6 @@ class Ear:
             if tone.cadence_ms and tone.freqs_hz == freqs
         ]
         return max(_CONTINUOUS_MIN_MS, 1.1 * max(lookalikes, default=0)) / 1000
-
-    def clear(self) -> None:
-        """Forget the tones and digits heard so far (a new call)."""
-        self.heard.clear()
-        self.digits = ""
 
     def listen(self, frame: np.ndarray, end_s: float) -> None:
         """One frame of the line, ending at `end_s` on the clock."""
@@ -127,11 +125,9 @@ class Ear:
             self._present_since[kind] = since = end_s - FRAME_MS / 1000
         continuous = not self.country.tones[kind].cadence_ms
         confirmed = end_s - since >= self._confirm_s[kind]
-        if continuous and confirmed and not self._named_since(kind, since):
+        if continuous and confirmed and self._named_onset.get(kind) != since:
+            self._named_onset[kind] = since  # once per stretch of tone
             self.heard.append(ToneHeard(kind, since))
-
-    def _named_since(self, kind: str, since_s: float) -> bool:
-        return any(h.kind == kind and h.at_s >= since_s for h in self.heard)
 
     def hearing(self) -> Hearing:
         """What sounds now."""

@@ -43,6 +43,10 @@ class LineSettings:
     answer_after_ms: float = 2000.0
     battery_denial_ms: float = 600.0
 
+    def __post_init__(self):
+        if self.outcome not in OUTCOMES:
+            raise ValueError(f"outcome must be one of {'|'.join(OUTCOMES)}; got {self.outcome!r}")
+
 
 class PstnLine(FarEnd):
     """The exchange end of the line on one FXO port, attached to its Si3050 model.
