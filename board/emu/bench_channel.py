@@ -4,10 +4,11 @@ import asyncio
 import logging
 import os
 import tty
+from collections.abc import Iterable
 
 from board.emu.bench_commands import BenchCommands
 from board.emu.bench_protocol import MAX_LINE_CHARS
-from board.emu.far_end import FarEndEvent
+from board.emu.far_end import FarEnd, FarEndEvent
 
 logger = logging.getLogger(__name__)
 
@@ -26,7 +27,12 @@ class BenchChannel:
     nobody reads are kept up to 64 KiB, then dropped oldest first.
     """
 
-    def __init__(self, commands: BenchCommands, far_ends, loop: asyncio.AbstractEventLoop):
+    def __init__(
+        self,
+        commands: BenchCommands,
+        far_ends: Iterable[FarEnd],
+        loop: asyncio.AbstractEventLoop,
+    ):
         self._commands = commands
         self._loop = loop
         self._master, self._slave = os.openpty()
@@ -41,6 +47,7 @@ class BenchChannel:
             far_end.watch(self._on_event)
         loop.add_reader(self._master, self._readable)
         self.closed = False
+        logger.info("bench channel (docs/bench-protocol.md) on %s", self.path)
 
     def close(self) -> None:
         if self.closed:

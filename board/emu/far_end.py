@@ -16,7 +16,7 @@ from board.emu.timer_set import TimerSet
 from board.emu.voice import Voice
 from board.hal import Clock
 
-FRAME_S = FRAME_MS / 1000
+_FRAME_S = FRAME_MS / 1000
 _EVENTS_KEPT = 1000
 
 
@@ -69,7 +69,7 @@ class FarEnd:
         self._timers = TimerSet(self.clock)
         self._watchers: list[Callable[[FarEndEvent], None]] = []
         chip.watch_line(self._line_moved)
-        self.clock.call_later(FRAME_S, self._tick)
+        self.clock.call_later(_FRAME_S, self._tick)
 
     def set_country(self, country: Country) -> None:
         """The country whose tones, cadences and caller ID this end uses from now on."""
@@ -92,7 +92,7 @@ class FarEnd:
     # The audio tick
 
     def _tick(self) -> None:
-        self.clock.call_later(FRAME_S, self._tick)
+        self.clock.call_later(_FRAME_S, self._tick)
         pcm_format = self._pcm.pcm_format
         if pcm_format is None:  # the chip's PCM is not set up: nothing on the bus
             return

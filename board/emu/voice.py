@@ -39,10 +39,6 @@ class Voice:
         """Play `tone` whenever nothing is queued, until told otherwise; None for silence."""
         self._steady = ToneGenerator(tone) if tone is not None else None
 
-    @property
-    def steady_tone(self) -> Tone | None:
-        return self._steady.tone if self._steady is not None else None
-
     def hush(self) -> None:
         """Stop everything queued (without calling back) and the steady tone."""
         self._queue.clear()
@@ -52,11 +48,6 @@ class Voice:
     def set_noise(self, level_dbm0: float | None) -> None:
         """Add white noise at `level_dbm0` to everything sent; None takes it away."""
         self._noise_rms = None if level_dbm0 is None else power_of_dbm0(level_dbm0) ** 0.5
-
-    @property
-    def speaking(self) -> bool:
-        """Something queued is still playing."""
-        return bool(self._queue)
 
     def read(self, sample_count: int = FRAME_SAMPLES) -> np.ndarray | None:
         """The next `sample_count` samples as int16, or None when the far end is silent."""
