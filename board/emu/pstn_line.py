@@ -264,10 +264,9 @@ class PstnLine(FarEnd):
 
     def yank(self) -> None:
         """Fault: the cable is pulled out; no battery, no ringing, no audio, no call."""
+        self._end_alerting()
         self._timers.cancel_all()
-        self._daa.stop_ring()
         self._daa.set_battery(0.0)
-        self.voice.hush()
         self.state = "dead"
 
     def plug(self) -> None:
