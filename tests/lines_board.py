@@ -1,9 +1,5 @@
-"""The line service on the emulated reference board, with a manual clock, for channel tests.
-
-The far ends are driven on the chip models' analog side directly (loop closure on the
-Si3215, ringing, battery and polarity on the Si3050's line, audio on the PCM timeslots):
-a stand-in, kept small, for the phone and line models of board/emu to come.
-"""
+"""The line service on the emulated reference board, with its phone and line models on the
+wires and a manual clock, for the channel tests."""
 
 import asyncio
 from dataclasses import dataclass, field
@@ -13,8 +9,10 @@ import numpy as np
 from board.bringup import bring_up
 from board.dsp import g711
 from board.dsp.country import load_countries
-from board.dsp.pcm import FRAME_SAMPLES
+from board.emu.analog_phone import AnalogPhone
 from board.emu.board import EmulatedBoard
+from board.emu.pcm import EmulatedPcmBus
+from board.emu.pstn_line import PstnLine
 from board.monitor import BoardMonitor
 from board.profile import load_profile
 from pbx.dial_plan import DialPlan
@@ -42,31 +40,49 @@ class FakePorts:
         self.open.discard(leg_id)
 
 
+class SentAudio:
+    """The PCM bus as the lines use it, noting when each timeslot was first sent sound."""
+
+    def __init__(self, bus: EmulatedPcmBus, clock) -> None:
+        self._bus, self._clock = bus, clock
+        self.first_sound_s: dict[int, float] = {}
+
+    @property
+    def pcm_format(self):
+        return self._bus.pcm_format
+
+    def read(self, timeslot: int, max_samples: int) -> bytes:
+        return self._bus.read(timeslot, max_samples)
+
+    def write(self, timeslot: int, data: bytes) -> None:
+        if np.abs(g711.decode(data, self.pcm_format)).max(initial=0) > 100:
+            self.first_sound_s.setdefault(timeslot, self._clock.monotonic())
+        self._bus.write(timeslot, data)
+
+
 class LinesBoard:
     """Drivers up on the emulated board, the monitor feeding a LineService, time in hand."""
 
     def __init__(self, country: str = "US", *, fxs=None, fxo=None, routes=(), extensions=()):
         self.profile = load_profile("reference")
-        self.board = EmulatedBoard(self.profile)
+        self.board = EmulatedBoard(self.profile, country=country)
         self.clock = self.board.clock
         self.country = load_countries()[country]
         self.events: list[object] = []  # what the lines told the PBX
         self.board_events: list[object] = []  # what the board told the lines
         self.ports = FakePorts()
+        self.sent = SentAudio(self.board.pcm, self.clock)
         self._fxs_settings = fxs or {"fxs1": FxsSettings(extension="1001")}
         self._fxo_settings = fxo or {"fxo1": FxoSettings(destination="ext:1001")}
-        self.dial_plan = DialPlan(
-            lambda: extensions,
-            lambda: [OutboundRoute(f"r{i}", (p,), ("fxo",)) for i, p in enumerate(routes)],
-            ("*43",),
-        )
+        route_list = [OutboundRoute(f"r{i}", (p,), ("fxo",)) for i, p in enumerate(routes)]
+        self.dial_plan = DialPlan(lambda: extensions, lambda: route_list, ("*43",))
 
     async def start(self) -> "LinesBoard":
         ports = await bring_up(self.profile, self.board)
         context = LineContext(self.clock, self.country, self.events.append, self.ports)
         self.lines = LineService(
             context,
-            self.board.pcm,
+            self.sent,
             {n: (ports.fxs[n], s) for n, s in self._fxs_settings.items()},
             {n: (ports.fxo[n], s) for n, s in self._fxo_settings.items()},
             self.dial_plan,
@@ -90,45 +106,11 @@ class LinesBoard:
     def events_of(self, kind: type) -> list:
         return [e for e in self.events if isinstance(e, kind)]
 
-    def now_ms(self) -> float:
-        return self.clock.monotonic() * 1000
+    def phone(self, port: str = "fxs1") -> AnalogPhone:
+        return self.board.phone(port)
 
-    # --- the far ends ------------------------------------------------------------------
+    def line(self, port: str = "fxo1") -> PstnLine:
+        return self.board.line(port)
 
-    def say(self, port: str, samples: np.ndarray) -> None:
-        """The far end of `port` sends `samples` (int16) to the box, from now on."""
-        model = self.board.fxs_models.get(port) or self.board.fxo_models[port]
-        model.pcm.from_line.extend(g711.encode(samples, self.board.pcm.pcm_format))
-
-    def ring_line(self, port: str, cadence_ms=(2000, 4000), spill=None, spill_after_ms=600):
-        """The phone company rings FXO `port` with `cadence_ms` until `stop_line`, sending
-        `spill` (int16, caller ID) `spill_after_ms` into the first silence."""
-        daa = self.board.fxo(port)
-        on_s, off_s = cadence_ms[0] / 1000, cadence_ms[1] / 1000
-
-        def burst() -> None:
-            daa.start_ring()
-            self._ring_timer = self.clock.call_later(on_s, silence)
-
-        def silence() -> None:
-            daa.stop_ring()
-            self._ring_timer = self.clock.call_later(off_s, burst)
-
-        if spill is not None:
-            self.clock.call_later(on_s + spill_after_ms / 1000, lambda: self.say(port, spill))
-        burst()
-
-    def stop_line(self, port: str) -> None:
-        self._ring_timer.cancel()
-        self.board.fxo(port).stop_ring()
-
-    def heard(self, port: str) -> np.ndarray:
-        """What the box sent the far end of `port` since last asked (int16)."""
-        model = self.board.fxs_models.get(port) or self.board.fxo_models[port]
-        data = bytes(model.pcm.to_line)
-        model.pcm.to_line.clear()
-        return g711.decode(data, self.board.pcm.pcm_format)
-
-
-def frames(samples: np.ndarray) -> list[np.ndarray]:
-    return [samples[i : i + FRAME_SAMPLES] for i in range(0, len(samples), FRAME_SAMPLES)]
+    def channel(self, port: str):
+        return self.lines.channels[port]

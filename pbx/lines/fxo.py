@@ -9,7 +9,7 @@ from board.dsp.busy_cadence import disconnect_detector
 from board.dsp.caller_id import CallerId
 from board.dsp.level import power_of_dbm0
 from board.dsp.pcm import SAMPLE_RATE_HZ
-from board.dsp.steady_tone import SteadyToneDetector
+from board.dsp.steady_tone import dial_tone_detector
 from board.events import (
     BatteryChanged,
     BoardEvent,
@@ -80,7 +80,7 @@ class FxoChannel:
         self.audio.listen(self._heard)
         self._caller_ids = CallerIdListener(country)
         self._busy = disconnect_detector(country)
-        self._dial_tone = SteadyToneDetector(country.tones["dial"])
+        self._dial_tone = dial_tone_detector(country)
         self.state = FxoState.IDLE
         self.leg: AnalogLeg | None = None
         self.caller: CallerId | None = None
@@ -214,7 +214,7 @@ class FxoChannel:
         if self.settings.dial_delay_ms:
             self._time_out(self.settings.dial_delay_ms / 1000, self._dial)
         else:
-            self._dial_tone = SteadyToneDetector(self._context.country.tones["dial"])
+            self._dial_tone = dial_tone_detector(self._context.country)
             self._time_out(self.settings.dial_tone_timeout_s, self._no_dial_tone)
 
     def _no_dial_tone(self) -> None:
