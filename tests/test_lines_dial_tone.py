@@ -12,18 +12,11 @@ COUNTRIES = load_countries()
 
 
 def recognised_after_ms(country: str, heard: str, kind: str = "dial", ms: int = 3000):
+    """When `country`'s detector recognises `heard`'s `kind` tone (ms), or None."""
     detector = dial_tone_detector(COUNTRIES[country])
-    found = [
-        detector.feed(frame) for frame in run(_Frames(), render(COUNTRIES[heard].tones[kind], ms))
-    ]
+    signal = render(COUNTRIES[heard].tones[kind], ms)
+    found = [detector.feed(frame) for frame in split_frames(signal)]
     return found.index(True) * 20 if True in found else None
-
-
-class _Frames:
-    """Passes frames through, so `run` hands back one per 20 ms."""
-
-    def feed(self, frame):
-        return [frame]
 
 
 @pytest.mark.parametrize("country", sorted(COUNTRIES))
