@@ -54,6 +54,7 @@ class AnalogBoard:
         self.lines: LineService | None = None
         self._monitor: BoardMonitor | None = None
         self._pacer: RealTimePacer | None = None
+        self.bench_path: str | None = None  # the emulated board's bench channel (a pty)
 
     @property
     def emulated(self) -> EmulatedBoard | None:
@@ -64,7 +65,8 @@ class AnalogBoard:
         """Bring the board up and make the line service for its ports (not yet running)."""
         loop = asyncio.get_running_loop()
         if self._config.emulated:
-            self.io = EmulatedBoard(self.profile, ManualClock(loop.time()))
+            clock = ManualClock(loop.time())
+            self.io = EmulatedBoard(self.profile, clock, country=self._config.country)
             self._pacer = RealTimePacer(self.io.clock, loop)
         else:
             self.io = LinuxBoardIo(self.profile, loop)
@@ -97,12 +99,20 @@ class AnalogBoard:
         return self.lines
 
     def start(self, stack: contextlib.AsyncExitStack) -> None:
-        """Run the monitor, the lines and (emulated) the clock; `stack` stops them."""
+        """Run the monitor, the lines and (emulated) the clock and the bench channel;
+        `stack` stops them."""
         if self.lines is None:
             return
         if self._pacer is not None:
             self._pacer.start()
             stack.callback(self._pacer.stop)
+            self.bench_path = self.io.open_bench()
+            stack.callback(self.io.close_bench)
+            logger.info(
+                "emulated board: its phones and lines answer the bench protocol on %s"
+                " (callbox bench fxs 1 offhook)",
+                self.bench_path,
+            )
         self._monitor.start()
         stack.callback(self._monitor.stop)
         self.lines.start()

@@ -6,8 +6,6 @@ import logging
 import secrets
 from datetime import UTC, datetime
 
-from board.dsp.country import load_countries
-from board.emu.stand_in_bench import StandInBench
 from firmware.analog_board import AnalogBoard
 from firmware.config import Config
 from firmware.control import ControlServer
@@ -177,15 +175,6 @@ class Box:
             trunks.set_line_groups(lines.groups)
         return lines
 
-    def _stand_in_bench(self):
-        """The emulated board's far ends, driven through the control socket (see
-        board/emu/stand_in_bench.py); None on hardware or without a board."""
-        board = self.board.emulated
-        if board is None or self.board.lines is None:
-            return None
-        logger.info("emulated board: drive its far ends with `callbox bench fxs 1 offhook` ...")
-        return StandInBench(board, load_countries()[self.config.board.country]).execute
-
     async def start(self, stack: contextlib.AsyncExitStack) -> None:
         """Start each part; `stack` stops whatever started, in reverse, even after a failure."""
         cfg = self.config
@@ -242,6 +231,6 @@ class Box:
             trunks=trunks,
             lines=lines,
         )
-        control = ControlServer(self.api, data_dir / "callbox.sock", self._stand_in_bench())
+        control = ControlServer(self.api, data_dir / "callbox.sock", self.board.bench_path)
         await control.start()
         stack.push_async_callback(control.stop)

@@ -74,20 +74,19 @@ def _status(cfg: config_mod.Config) -> int:
 
 
 def _bench(cfg: config_mod.Config, words: list[str]) -> int:
-    from firmware.control import RequestRefused, request  # noqa: PLC0415
+    from board.emu import bench_client  # noqa: PLC0415
+    from firmware.control import request  # noqa: PLC0415
 
-    line = " ".join(f'"{w}"' if " " in w else w for w in words)
-    waiting = words[0] == "wait" and len(words) == 2 and words[1].isdigit()
-    wait_s = int(words[1]) / 1000 if waiting else 0.0  # the reply comes after the wait
     try:
-        print(request(cfg.daemon.data_dir / "callbox.sock", "bench", 5.0 + wait_s, line=line))
-    except RequestRefused as err:
-        print(f"callbox: no bench here (the board is not emulated?): {err}", file=sys.stderr)
-        return 2
+        path = request(cfg.daemon.data_dir / "callbox.sock", "status").get("bench")
     except OSError as err:
         print(f"callbox: the daemon is not answering: {err}", file=sys.stderr)
         return 1
-    return 0
+    if not path:
+        print("callbox: the daemon does not run on the emulated board", file=sys.stderr)
+        return 2
+    line = " ".join(f'"{w}"' if " " in w else w for w in words)
+    return bench_client.main([path, line])
 
 
 def main(argv: list[str] | None = None) -> int:

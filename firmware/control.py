@@ -6,7 +6,7 @@ import json
 import logging
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 from pbx import PbxError
@@ -24,16 +24,10 @@ class ControlServer:
     Request: {"command": "status"} or {"command": "ext.add", "args": {...}}.
     Reply: {"ok": true, "result": ...} or {"ok": false, "error": "..."}.
 
-    On the emulated board `bench` also answers "bench" requests ({"line": "fxs 1 offhook"}):
-    the stand-in bench's reply line, until the bench channel's pty takes its place.
+    On the emulated board, `status` also names `bench`: the pty its bench channel serves.
     """
 
-    def __init__(
-        self,
-        api: ServiceApi,
-        path: Path,
-        bench: Callable[[str], Awaitable[str]] | None = None,
-    ) -> None:
+    def __init__(self, api: ServiceApi, path: Path, bench: str | None = None) -> None:
         self._api = api
         self._bench = bench
         self.path = path
@@ -52,8 +46,6 @@ class ControlServer:
             "route.set": self._route_set,
             "route.del": self._route_del,
         }
-        if bench is not None:
-            self._commands["bench"] = self._bench_line
 
     async def start(self) -> None:
         """Listen on the socket (a stale one from a crash is replaced)."""
@@ -103,12 +95,10 @@ class ControlServer:
             logger.exception("control command %r failed", request.get("command"))
             return {"ok": False, "error": "internal error; the daemon's log has the details"}
 
-    async def _bench_line(self, line: str) -> str:
-        return await self._bench(line)
-
     async def _status(self) -> dict:
         registrations = [dataclasses.asdict(r) for r in await self._api.registrations()]
-        return {**dataclasses.asdict(self._api.status()), "registrations": registrations}
+        bench = {"bench": self._bench} if self._bench else {}
+        return {**dataclasses.asdict(self._api.status()), "registrations": registrations, **bench}
 
     async def _ext_list(self) -> list[dict]:
         return [_extension_dict(e) for e in await self._api.extensions.list()]

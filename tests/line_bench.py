@@ -1,38 +1,40 @@
-"""The bench of a daemon on the emulated board, as the end-to-end line tests drive it.
+"""The bench channel of a daemon on the emulated board, for tests that are not coroutines.
 
-It sends bench-protocol command lines (docs/bench-protocol.md on the far-end branch) and
-reads their replies. Today they reach the stand-in bench (board/emu/stand_in_bench.py)
-through the daemon's control socket; once the bench channel is merged, `_send` writes
-the same lines to its pty and nothing else here changes.
+The daemon names its bench's pty in `status`; `board.emu.bench_client.BenchClient` talks to
+it on an event loop of its own, in a thread, so a test can drive the far ends and the
+pjsua2 test phones side by side.
 """
 
-import shlex
+import asyncio
+import threading
 import time
 
-from firmware import control
+from board.emu.bench_client import BenchClient
 from tests.harness import Daemon
 
 
-class BenchRefused(Exception):
-    """The bench answered a command with an error line."""
-
-
 class LineBench:
-    """Commands to the far ends of one daemon's emulated board."""
+    """Commands to the far ends of one daemon's emulated board (docs/bench-protocol.md)."""
 
     def __init__(self, daemon: Daemon) -> None:
-        self._socket = daemon.data_dir / "callbox.sock"
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        self._client = self._await(BenchClient.open(daemon.status()["bench"]))
 
-    def _send(self, line: str, timeout_s: float) -> str:
-        return control.request(self._socket, "bench", timeout_s=timeout_s, line=line)
+    def _await(self, work):
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result()
 
-    def command(self, line: str, timeout_s: float = 5.0) -> dict[str, str]:
-        """Send `line`; the reply's key=value fields (BenchRefused on an error reply)."""
-        reply = self._send(line, timeout_s)
-        status, *fields = shlex.split(reply)
-        if status != "ok":
-            raise BenchRefused(f"{line}: {reply}")
-        return dict(field.partition("=")[::2] for field in fields)
+    def command(self, line: str) -> dict[str, str]:
+        """Send `line`; the reply's fields (BenchError for an error reply)."""
+        return self._await(self._client.request(line))
+
+    def events(self, kind: str, side: str, number: int) -> list:
+        """The bench's events of `kind` from one port so far."""
+        return self._await(self._events(kind, side, number))
+
+    async def _events(self, kind: str, side: str, number: int) -> list:
+        return self._client.events_of(kind, side, number)
 
     def wait_until(self, line: str, predicate, timeout_s: float, what: str) -> dict[str, str]:
         """Ask `line` until its reply's fields satisfy `predicate`; fail naming `what`."""
@@ -45,8 +47,19 @@ class LineBench:
                 raise AssertionError(f"timed out waiting for {what}; last {line!r}: {fields}")
             time.sleep(0.05)
 
+    def close(self) -> None:
+        self._loop.call_soon_threadsafe(self._client.close)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=5)
+        self._loop.close()
 
-def hears(*freqs_hz: int):
-    """A predicate on `hear` replies: these frequencies (and maybe others) are sounding."""
+
+def hears(*freqs_hz: int, tone: str | None = None):
+    """A predicate on `hear` replies: these frequencies are sounding (and `tone` is named)."""
     wanted = {str(f) for f in freqs_hz}
-    return lambda fields: wanted <= set(fields.get("freqs", "").split("+"))
+
+    def check(fields: dict[str, str]) -> bool:
+        sounding = set(fields.get("freqs", "").split("+"))
+        return wanted <= sounding and (tone is None or fields.get("tone") == tone)
+
+    return check

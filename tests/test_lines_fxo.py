@@ -118,6 +118,23 @@ async def test_a_far_end_hang_up_releases_the_line_within_its_target(box, method
     assert box.line().events[-1].kind == "released"
 
 
+async def test_battery_gone_in_the_seizure_guard_is_a_hang_up_once_the_guard_is_over():
+    box = await board(answer_ring=1)
+    box.line().ring()
+    while not seized(box):
+        await box.run_ms(10, step_ms=10)
+    seized_at_s = box.clock.monotonic()
+    (offer,) = box.events_of(CallOffered)
+    await box.lines.answer(offer.leg_id, 200)
+    await box.run_ms(100)  # the exchange sees the answer
+    box.line().hang_up("battery", duration_ms=2000)
+    await box.run_ms(400)
+    assert ended(box) == [], "inside the 650 ms guard after seizure"
+    await box.run_ms(300)
+    assert ended(box) == [(offer.leg_id, 200, "the far end hung up (battery)")]
+    assert box.channel("fxo1").released_at_s - seized_at_s == pytest.approx(0.65, abs=0.01)
+
+
 async def test_busy_tone_releases_the_line_within_four_cadences(box):
     leg_id = await connected(box)
     hung_up_at_s = box.clock.monotonic()

@@ -1,6 +1,5 @@
 """Steady-tone recognition: a continuous tone (dial tone) present for long enough."""
 
-
 from board.dsp.country import Country
 from board.dsp.level import power_of_dbm0
 from board.dsp.pcm import SAMPLE_RATE_HZ, Frame, to_samples

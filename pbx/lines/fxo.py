@@ -88,6 +88,7 @@ class FxoChannel:
         self.rings = 0
         self._digits = ""
         self._seized_at_s = 0.0
+        self._battery_present = True  # as the driver last reported it
         self._answered_at_s = 0.0
         self._sound_at_s = 0.0
         self._timer: TimerHandle | None = None
@@ -113,9 +114,9 @@ class FxoChannel:
         """A board event for this port."""
         if isinstance(event, RingChanged):
             self._ring_changed(event.ringing)
-        elif isinstance(event, BatteryChanged) and not event.present:
-            if self._now() - self._seized_at_s >= SEIZURE_GUARD_S:
-                self._supervise("battery")
+        elif isinstance(event, BatteryChanged):
+            self._battery_present = event.present
+            self._battery_changed()
         elif isinstance(event, PolarityChanged):
             self._polarity_changed()
         elif isinstance(event, LineAlarm):
@@ -143,6 +144,15 @@ class FxoChannel:
         logger.info("%s: the caller gave up after %d rings", self.name, self.rings)
         self.caller = None
         self._enter(FxoState.IDLE)
+
+    def _battery_changed(self) -> None:
+        if self._battery_present:
+            return
+        guard_left_s = self._seized_at_s + SEIZURE_GUARD_S - self._now()
+        if guard_left_s <= 0:
+            self._supervise("battery")
+        else:  # a swing from the seizure itself, or a denial to see out
+            self._context.clock.call_later(guard_left_s, self._battery_changed)
 
     def _polarity_changed(self) -> None:
         if self.state is FxoState.ANSWER_WAIT:
