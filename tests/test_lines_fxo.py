@@ -13,6 +13,7 @@ from board.dsp.tones import Tone
 from pbx.events import CallAnswered, CallEnded, CallMediaReady, CallOffered, CallProgress
 from pbx.lines.fxo import FxoState
 from pbx.lines.settings import FxoSettings
+from pbx.sip import EngineError
 from tests.lines_board import LinesBoard
 
 pytestmark = pytest.mark.asyncio
@@ -268,3 +269,8 @@ async def test_port_state_gives_the_line_voltage_and_current(box):
     assert status.state == "in-call"
     assert status.loop_current_ma > 15
     assert FxoState.CONNECTED is box.channel("fxo1").state
+
+
+async def test_a_call_to_a_line_the_board_lacks_is_refused(box):
+    with pytest.raises(EngineError, match="no analog line fxo9"):
+        await box.lines.place(box.ports.new_leg_id(), "line:fxo9;dial=1", {}, "", "")

@@ -14,11 +14,10 @@ from pbx.lines.fxo import FxoChannel
 from pbx.lines.fxs import FxsChannel
 from pbx.lines.leg import AnalogLeg, LineContext
 from pbx.lines.settings import FxoSettings, FxsSettings
-from pbx.sip import LegGone
+from pbx.sip import EngineError, LegGone
 
 logger = logging.getLogger(__name__)
 
-NOT_FOUND = 404
 _NAME_ADDR = re.compile(
     r'^\s*(?:"(?P<quoted>[^"]*)"|(?P<plain>[^<"]*?))\s*<sips?:(?P<user>[^@;>]*)'
 )
@@ -178,10 +177,9 @@ class LineService:
         """Ring an FXS phone ("line:fxs1"), or call out on an FXO line ("line:fxo1;dial=N")."""
         name, params = _target(uri)
         channel = self.channels.get(name)
-        leg = AnalogLeg(self._context, leg_id, name, channel.audio.queues if channel else None)
         if channel is None:
-            leg.end(NOT_FOUND, f"no analog line {name}")
-            return
+            raise EngineError(f"no analog line {name}")
+        leg = AnalogLeg(self._context, leg_id, name, channel.audio.queues)
         await leg.open()
         if channel.kind == "fxs":
             channel.ring(leg, *_caller(from_uri))
