@@ -84,6 +84,10 @@ def answer(bob: Phone) -> dict:
     return incoming
 
 
+def port_state(box, name: str) -> str:
+    return next(p["state"] for p in box.status()["ports"] if p["name"] == name)
+
+
 def ended_records(box, count: int) -> list[dict] | None:
     records = box.call_records()
     return records if len(records) >= count and all(r["ended_at"] for r in records) else None
@@ -105,18 +109,18 @@ def test_an_analog_phone_calls_a_sip_extension_and_they_hear_each_other(box, ben
     analog = next(r for r in records if r["line"])
     assert (analog["line"], analog["dialled"], analog["caller_number"]) == ("fxs1", "1002", "1001")
     assert {r["disposition"] for r in records} == {"answered"}
-    assert box.status()["ports"][0]["state"] == "idle"
+    assert port_state(box, "fxs1") == "idle"
 
 
 def test_a_sip_phone_calls_the_analog_phone(box, bench, bob):
     bob.call("1001")
     bench.wait_until("fxs 1 ring?", lambda f: f["ringing"] == "yes", 10, "the phone ringing")
     bob.wait_for("state", state="EARLY", timeout=5)
-    assert box.status()["ports"][0]["state"] == "ringing"
+    assert port_state(box, "fxs1") == "ringing"
     bench.command("fxs 1 offhook")
     bob.wait_for("state", state="CONFIRMED", timeout=5)
     assert bench.command("fxs 1 ring?")["ringing"] == "no"
-    assert box.status()["ports"][0]["state"] == "in-call"
+    assert port_state(box, "fxs1") == "in-call"
     bob.hangup()
     bench.wait_until("fxs 1 hear", hears(*US_BUSY, tone="busy"), 5, "busy once the caller left")
 
@@ -143,8 +147,9 @@ def test_the_far_end_hanging_up_releases_the_line_within_the_target(box, bench, 
     bench.command('fxo 1 ring cid 5551234 "Pat Caller"')
     bench.command("wait 6100")
     answer(bob)
+    wait_until(lambda: port_state(box, "fxo1") == "in-call", 5, "the box connecting the line")
     # A hang-up, not the seizure's own transients: past the guards (650 ms after seizure,
-    # 600 ms after a polarity answer) in board time, which the daemon paces in real time.
+    # 600 ms after the answer) in board time, which the daemon paces in real time.
     bench.command("wait 800")
     bench.command(f"fxo 1 hangup {method}")
     bench.command(f"wait {RELEASE_TARGET_MS[method]}")  # board time, all at once
@@ -165,8 +170,7 @@ def test_an_analog_phone_dials_out_through_an_fxo_line(box, bench, tmp_path):
     bench.command("fxo 1 quiet")
     bench.command("fxs 1 tone 697")
     bench.wait_until("fxo 1 hear", hears(697), 5, "the analog phone on the line")
-    ports = {p["name"]: p["state"] for p in box.status()["ports"]}
-    assert (ports["fxs1"], ports["fxo1"]) == ("in-call", "in-call")
+    assert (port_state(box, "fxs1"), port_state(box, "fxo1")) == ("in-call", "in-call")
     bench.command("fxs 1 onhook")
     bench.wait_until("fxo 1 line?", lambda f: f["seized"] == "no", 5, "the line released")
     bench.command("wait 500")

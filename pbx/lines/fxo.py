@@ -32,6 +32,7 @@ SEIZURE_GUARD_S = 0.65  # battery swings just after seizure are not a hang-up (h
 POLARITY_ANSWER_GUARD_S = 0.6  # a reversal this soon after answer is the answer's own
 RELEASE_GUARD_S = 0.8  # the exchange needs 400 ms without loop current to see a release
 SILENCE_DBM0 = -50.0
+_QUIET_PEAK = 64  # about -51 dBm0: under the caller-ID receivers' -48 dBm0 floor
 
 
 class FxoState(Enum):
@@ -174,6 +175,8 @@ class FxoChannel:
     def _heard(self, frame: np.ndarray) -> None:
         state = self.state
         if state in (FxoState.IDLE, FxoState.ALERTING, FxoState.GUARD):
+            if np.abs(frame).max() < _QUIET_PEAK:
+                return  # an idle line's silence: nothing for the receivers to hunt in
             for caller in self._caller_ids.feed(frame):
                 self.caller, self._caller_at_s = caller, self._now()
                 logger.info("%s: caller ID %s", self.name, caller)

@@ -74,8 +74,7 @@ class LineService:
         dial_plan: DialPlan,
     ) -> None:
         self._context = context
-        self._fxs_ports = {name: port for name, (port, _) in fxs.items()}
-        self._fxo_ports = {name: port for name, (port, _) in fxo.items()}
+        self._ports = {name: port for name, (port, _) in (*fxs.items(), *fxo.items())}
         self.channels: dict[str, Channel] = {}
         for name, (port, settings) in fxs.items():
             self.channels[name] = FxsChannel(context, port, pcm, settings, dial_plan)
@@ -137,11 +136,10 @@ class LineService:
         return [self._status(channel) for channel in self.channels.values()]
 
     def _status(self, channel: Channel) -> PortStatus:
+        port = self._ports[channel.name]
         if channel.kind == "fxs":
-            port = self._fxs_ports[channel.name]
             extras = {"extension": channel.settings.extension}
         else:
-            port = self._fxo_ports[channel.name]
             extras = {"destination": channel.settings.destination, "group": channel.settings.group}
         return PortStatus(
             channel.name,
