@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from firmware.config import Config
 from firmware.control import ControlServer
+from firmware.recording_parts import build_recording
 from pbx.api import ServiceApi
 from pbx.bus import EventBus
 from pbx.calls import CallService
@@ -23,6 +24,7 @@ from pbx.loop_guard import LoopGuard
 from pbx.moh import MusicOnHold
 from pbx.numbering import NumberPlan
 from pbx.outbound import OutboundDialer
+from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import EngineSettings, SipEngine
 from pbx.store import CdrStore, Database, ExtensionStore, main_database
@@ -143,6 +145,28 @@ class Box:
         moh = MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
         TransferService(calls, self.engine, dialer, moh, bus)
 
+    async def _recording(
+        self,
+        stack: contextlib.AsyncExitStack,
+        calls: CallService,
+        bus: EventBus,
+        database: Database,
+        extensions: ExtensionService,
+    ) -> RecordingService:
+        """Call recording, with the files a crash left open repaired before any new call."""
+        recording = build_recording(
+            self.config,
+            engine=self.engine,
+            calls=calls,
+            bus=bus,
+            database=database,
+            extensions=extensions,
+        )
+        await recording.recover()
+        upkeep = asyncio.create_task(recording.run())
+        stack.callback(upkeep.cancel)
+        return recording
+
     async def start(self, stack: contextlib.AsyncExitStack) -> None:
         """Start each part; `stack` stops whatever started, in reverse, even after a failure."""
         cfg = self.config
@@ -174,6 +198,7 @@ class Box:
             f"sip:{edge_host}",
         )
         self._route_calls(calls, bus, extensions, trunks, edge_host)
+        recording = await self._recording(stack, calls, bus, database, extensions)
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
         await trunks.load()
@@ -184,6 +209,8 @@ class Box:
             stack.push_async_callback(self.edge.stop)
             watcher = asyncio.create_task(trunks.watch(TRUNK_POLL_S))
             stack.callback(watcher.cancel)
+        # Runs after calls.shutdown: the hung-up calls' recordings close while the engine runs.
+        stack.push_async_callback(recording.recorder.shutdown)
         # Pushed last, so it runs first: the BYEs to phones still pass the edge.
         stack.push_async_callback(calls.shutdown, cfg.daemon.shutdown_timeout_s / 2)
 
@@ -195,6 +222,7 @@ class Box:
             edge=self.edge,
             edge_registry=edge_registry,
             trunks=trunks,
+            recordings=recording,
         )
         control = ControlServer(self.api, data_dir / "callbox.sock")
         await control.start()

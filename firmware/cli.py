@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from firmware import config as config_mod
-from firmware import ext_cli, trunk_cli
+from firmware import ext_cli, recording_cli, trunk_cli
 from firmware.config import ConfigError
 
 EX_CONFIG = 78  # sysexits: systemd's unit does not restart on it (RestartPreventExitStatus)
@@ -30,6 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("action", choices=["check", "defaults"])
     ext_cli.add_parser(sub)
     trunk_cli.add_parsers(sub)
+    recording_cli.add_parser(sub)
     return parser
 
 
@@ -87,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         "ext": lambda: ext_cli.run(args, socket_path),
         "trunk": lambda: trunk_cli.run(args, socket_path),
         "route": lambda: trunk_cli.run(args, socket_path),
+        "rec": lambda: recording_cli.run(args, socket_path),
     }
     if args.command in commands:
         return commands[args.command]()

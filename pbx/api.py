@@ -6,6 +6,7 @@ from typing import Protocol
 
 from pbx.calls import CallService
 from pbx.extension_service import ExtensionService
+from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
 from pbx.store.edge import EdgeCredentials, Registration
@@ -27,6 +28,7 @@ class BoxStatus:
     edge_restarts: int = 0
     security_events: dict[str, int] = field(default_factory=dict)
     trunks: list[TrunkStatus] = field(default_factory=list)
+    recording: dict = field(default_factory=dict)  # RecordingService.status()
 
 
 class EdgeState(Protocol):
@@ -49,6 +51,7 @@ class ServiceApi:
         edge: EdgeState | None,
         edge_registry: EdgeCredentials,
         trunks: TrunkService,
+        recordings: RecordingService | None = None,
     ) -> None:
         self._calls = calls
         self._engine = engine
@@ -57,6 +60,7 @@ class ServiceApi:
         self._edge_registry = edge_registry
         self.extensions = extensions  # adding, changing, removing extensions
         self.trunks = trunks  # trunks and outbound routes
+        self.recordings = recordings  # call recordings and their policies
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:
@@ -79,6 +83,7 @@ class ServiceApi:
             self._edge.restarts if self._edge else 0,
             dict(self._security.counts),
             self.trunks.status(),
+            self.recordings.status() if self.recordings else {},
         )
 
     async def registrations(self) -> list[Registration]:
