@@ -1,11 +1,16 @@
 """Retention and quotas: which finished recordings are deleted, oldest first."""
 
+import asyncio
+import logging
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
-from pbx.recording.policy import Retention
-from pbx.store import RecordingEntry
+from pbx.recording.policy import RecordingPolicies, Retention
+from pbx.recording.storage import RecordingStorage
+from pbx.store import RecordingEntry, RecordingStore
+
+logger = logging.getLogger(__name__)
 
 
 def expired(
@@ -34,3 +39,29 @@ def expired(
             doomed.append(recording)
             total -= recording.size_bytes
     return doomed
+
+
+class RetentionSweep:
+    """Deletes the recordings retention and quotas no longer keep: files, then rows."""
+
+    def __init__(
+        self, store: RecordingStore, storage: RecordingStorage, policies: RecordingPolicies
+    ) -> None:
+        self._store = store
+        self._storage = storage
+        self._policies = policies
+
+    async def run(self, now: datetime) -> int:
+        """Apply retention and quotas as of `now`; returns how many recordings went.
+
+        Files go before their rows: a cut in between leaves a row whose files
+        are gone, which the next sweep removes, never a file nobody knows of.
+        """
+        doomed = expired(await self._store.finished(), now, self._policies.retention_of)
+        if not doomed:
+            return 0
+        paths = [path for r in doomed for path in (r.path, r.two_channel_path)]
+        freed = await asyncio.get_running_loop().run_in_executor(None, self._storage.remove, paths)
+        await self._store.delete([r.uid for r in doomed])
+        logger.info("retention: %d recordings deleted, %d MiB freed", len(doomed), freed >> 20)
+        return len(doomed)

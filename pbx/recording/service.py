@@ -9,7 +9,7 @@ from pbx.recording.closing import close_files
 from pbx.recording.disk_watch import DiskWatch
 from pbx.recording.policy import RecordingPolicies, RecordingPolicy, Scope
 from pbx.recording.recorder import CDR_STATUS, CallRecorder
-from pbx.recording.retention import expired
+from pbx.recording.retention import RetentionSweep
 from pbx.recording.storage import RecordingStorage, files_of
 from pbx.recording.wav_file import WavError
 from pbx.store import RecordingEntry, RecordingStore
@@ -67,6 +67,7 @@ class RecordingService:
         self._sweep_interval_s = sweep_interval_s
         self._rate_hz = rate_hz
         self._clock = clock
+        self._sweep = RetentionSweep(store, storage, policies)
 
     # --- the daemon's side --------------------------------------------------------------
 
@@ -120,18 +121,9 @@ class RecordingService:
                 logger.exception("recording upkeep failed")
             await asyncio.sleep(self._flush_interval_s or _CHECK_INTERVAL_S)
 
-    async def sweep(self, now: datetime | None = None) -> int:
+    async def sweep(self) -> int:
         """Delete what retention and quotas no longer keep; returns how many recordings."""
-        doomed = expired(
-            await self._store.finished(), now or self._clock(), self.policies.retention_of
-        )
-        if not doomed:
-            return 0
-        paths = [path for r in doomed for path in (r.path, r.two_channel_path)]
-        freed = await asyncio.get_running_loop().run_in_executor(None, self._storage.remove, paths)
-        await self._store.delete([r.uid for r in doomed])
-        logger.info("retention: %d recordings deleted, %d MiB freed", len(doomed), freed >> 20)
-        return len(doomed)
+        return await self._sweep.run(self._clock())
 
     # --- the service API ----------------------------------------------------------------
 
