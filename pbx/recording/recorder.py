@@ -39,7 +39,7 @@ class _Recording:
     recorder_ids: list[int]
 
 
-@dataclass
+@dataclass(eq=False)  # sessions are compared and hashed by identity
 class _Session:
     """Two bridged legs, from the bridge until either ends or they are parted."""
 
