@@ -6,18 +6,22 @@ recording must hold: in the mono file both, in the two-channel file each on
 its own side.
 """
 
+import contextlib
 import math
 import os
 import signal
+import sqlite3
 import subprocess
 import time
 import wave
 from array import array
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from firmware import control
+from pbx.recording.wav_file import is_closed
 from tests.harness import CALLBOX, free_port, wait_until
 from tests.test_edge import call, phone, talk
 from tests.tones import tone_level_db
@@ -280,3 +284,47 @@ def test_the_policy_and_the_extension_setting_are_shown(make_daemon):
     with pytest.raises(control.RequestRefused, match="recording must be one of"):
         control.request(socket_path, "ext.set", number="1002", recording="sometimes")
     assert math.isfinite(box.status()["recording"]["disk_free_mb"])
+
+
+def test_a_transferred_call_is_recorded_bridge_by_bridge(make_daemon):
+    numbers = ("1001", "1002", "1003")
+    box = start_box(make_daemon, {"default_mode": "always"}, numbers)
+    alice, bob, carol = registered_phones(box, numbers)
+    with alice, bob, carol:
+        call(alice, bob, "1002")
+        wait_until(lambda: with_status(box, "recording"), 10, "the first recording")
+        bob.hold()
+        bob.transfer("1003")
+        carol.wait_for("incoming", timeout=10)
+        carol.answer()
+        carol.wait_for("media", timeout=10)
+        wait_until(lambda: with_status(box, "recording"), 10, "the second recording")
+        alice.play_tone(ALICE_HZ, 10.0)
+        time.sleep(1.5)
+        carol.hangup()
+        alice.wait_for("state", state="DISCONNECTED", timeout=10)
+    first, second = sorted(
+        wait_until(lambda: with_status(box, "complete", 2), 10, "both recordings closed"),
+        key=lambda r: r["started_at"],
+    )
+    assert first["call_uid"] == second["call_uid"], "one call"
+    assert (first["callee"], second["callee"]) == ("1002", "1003")
+    (mono,), rate = channels(second["file"])
+    assert level_db(mono, rate, ALICE_HZ) > -3, "Alice talking to Carol"
+
+
+def test_a_clean_stop_closes_the_recordings_of_the_calls_it_hangs_up(make_daemon):
+    box = start_box(make_daemon, {"default_mode": "always"})
+    alice, bob = registered_phones(box)
+    with alice, bob:
+        call(alice, bob, "1002")
+        (running,) = wait_until(lambda: with_status(box, "recording"), 10, "a recording")
+        alice.play_tone(ALICE_HZ, 10.0)
+        time.sleep(1.0)
+        code, _ = box.terminate(timeout_s=15)
+        assert code == 0, box.log_tail()
+    with contextlib.closing(sqlite3.connect(box.data_dir / "callbox.db")) as db:
+        status, duration_ms = db.execute("SELECT status, duration_ms FROM recording").fetchone()
+    assert status == "complete"
+    assert is_closed(Path(running["file"])), "the engine wrote the header sizes"
+    assert duration_s(running["file"]) == pytest.approx(duration_ms / 1000, abs=0.01)
