@@ -5,6 +5,8 @@ import dataclasses
 import json
 import logging
 import os
+import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -202,3 +204,16 @@ def request(path: Path, command: str, timeout_s: float = 5.0, **args: object) ->
     if not answer.get("ok"):
         raise RequestRefused(answer.get("error", "the daemon refused the request"))
     return answer["result"]
+
+
+def exit_status(action: Callable[[], None]) -> int:
+    """Run a CLI `action` against the daemon: 0 done, 2 refused (why on stderr), 1 no daemon."""
+    try:
+        action()
+    except RequestRefused as err:
+        print(f"callbox: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"callbox: the daemon is not answering: {err}", file=sys.stderr)
+        return 1
+    return 0

@@ -4,7 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from firmware.control import RequestRefused, request
+from firmware.control import exit_status, request
 
 _SETTINGS = (
     ("--name", "name", str),
@@ -72,28 +72,25 @@ def _print_table(rows: list[dict]) -> None:
         )
 
 
+def _run(args: argparse.Namespace, socket_path: Path) -> None:
+    if args.action == "list":
+        _print_table(request(socket_path, "ext.list"))
+        return
+    if args.action == "del":
+        request(socket_path, "ext.del", number=args.number)
+        print(f"extension {args.number} removed")
+        return
+    command = "ext.add" if args.action == "add" else "ext.set"
+    result = request(socket_path, command, number=args.number, **_options(args))
+    print(
+        f"extension {result['number']} ({result['name']}) "
+        f"{'added' if args.action == 'add' else 'changed'}"
+    )
+    if result.get("secret"):
+        print(f"secret: {result['secret']}")
+        print("(shown once: set it on the phone now)")
+
+
 def run(args: argparse.Namespace, socket_path: Path) -> int:
     """Carry out `callbox ext ...`; returns the exit status."""
-    try:
-        if args.action == "list":
-            _print_table(request(socket_path, "ext.list"))
-        elif args.action == "del":
-            request(socket_path, "ext.del", number=args.number)
-            print(f"extension {args.number} removed")
-        else:
-            command = "ext.add" if args.action == "add" else "ext.set"
-            result = request(socket_path, command, number=args.number, **_options(args))
-            print(
-                f"extension {result['number']} ({result['name']}) "
-                f"{'added' if args.action == 'add' else 'changed'}"
-            )
-            if result.get("secret"):
-                print(f"secret: {result['secret']}")
-                print("(shown once: set it on the phone now)")
-    except RequestRefused as err:
-        print(f"callbox: {err}", file=sys.stderr)
-        return 2
-    except OSError as err:
-        print(f"callbox: the daemon is not answering: {err}", file=sys.stderr)
-        return 1
-    return 0
+    return exit_status(lambda: _run(args, socket_path))

@@ -2,10 +2,9 @@
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-from firmware.control import RequestRefused, request
+from firmware.control import exit_status, request
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -31,22 +30,16 @@ def _print_table(rows: list[dict]) -> None:
         )
 
 
+def _run(args: argparse.Namespace, socket_path: Path) -> None:
+    if args.action == "list":
+        rows = request(
+            socket_path, "rec.list", call_uid=args.call_uid, since=args.since, until=args.until
+        )
+        print(json.dumps(rows, indent=2)) if args.json else _print_table(rows)
+    else:
+        print(json.dumps(request(socket_path, "rec.policy", extension=args.extension), indent=2))
+
+
 def run(args: argparse.Namespace, socket_path: Path) -> int:
     """Carry out `callbox rec ...`; returns the exit status."""
-    try:
-        if args.action == "list":
-            rows = request(
-                socket_path, "rec.list", call_uid=args.call_uid, since=args.since, until=args.until
-            )
-            print(json.dumps(rows, indent=2)) if args.json else _print_table(rows)
-        else:
-            print(
-                json.dumps(request(socket_path, "rec.policy", extension=args.extension), indent=2)
-            )
-    except RequestRefused as err:
-        print(f"callbox: {err}", file=sys.stderr)
-        return 2
-    except OSError as err:
-        print(f"callbox: the daemon is not answering: {err}", file=sys.stderr)
-        return 1
-    return 0
+    return exit_status(lambda: _run(args, socket_path))
