@@ -212,3 +212,13 @@ def test_header_matches_what_pjmedia_writes():
     # pjmedia_wave_hdr: RIFF, sizes, fmt chunk of 16 bytes, data chunk; 44 bytes in all.
     assert len(header(RATE, 1)) == 44
     assert struct.unpack_from("<HHIIHH", header(RATE, 1), 20) == (1, 1, RATE, 2 * RATE, 2, 16)
+
+
+def test_flushing_syncs_the_recordings_file_system(tmp_path):
+    storage = RecordingStorage(tmp_path / "recordings", 0)
+    storage.flush()  # no directory yet: nothing to flush
+    files = files_for("f00d", NOW, two_channel=False)
+    storage.prepare(files)
+    left_open(storage.path(files.mono), ramp(0.1))
+    storage.flush()
+    assert storage.path(files.mono).parent.stat().st_mode & 0o007 == 0, "no access for others"

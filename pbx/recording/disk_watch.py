@@ -32,8 +32,15 @@ class DiskWatch:
         self.free_bytes = 0
 
     def full(self) -> bool:
-        """Look at the free space now: True while the disk is at its reserve."""
-        self.free_bytes = self._storage.free_bytes()
+        """Look at the free space now: True while the disk is at its reserve.
+
+        A disk that cannot be asked (gone, unmounted) counts as full.
+        """
+        try:
+            self.free_bytes = self._storage.free_bytes()  # statvfs: no disk I/O
+        except OSError as err:
+            logger.error("recordings' disk %s: %s", self._storage.root, err)
+            self.free_bytes = 0
         limit = self._storage.reserve_bytes + (self._margin_bytes if self.alarm else 0)
         if self.free_bytes <= limit:
             self._raise()
