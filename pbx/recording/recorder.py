@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from pbx.bus import EventBus
 from pbx.calls import CallService, Leg, wait_any
 from pbx.events import DtmfReceived, LegsBridged, LegsUnbridged
-from pbx.recording.closing import close_files
+from pbx.recording.closing import ClosedFiles, close_files
 from pbx.recording.disk_watch import DiskWatch
 from pbx.recording.feature_code import FeatureCode
 from pbx.recording.policy import RecordingMode, RecordingPolicies, RecordingPolicy, Scope
@@ -24,8 +24,11 @@ from pbx.store import RecordingEntry, RecordingStore
 logger = logging.getLogger(__name__)
 
 CLOSE_WAIT_S = 2.0  # the engine closes a stopped recorder's file within a frame or two
-# What a call record says of its recording, by how the recording ended.
-CDR_STATUS = {"complete": "recorded"}
+
+
+def cdr_status(status: str) -> str:
+    """What a call record says of a recording that ended with `status`."""
+    return "recorded" if status == "complete" else status
 
 
 def _now() -> datetime:
@@ -93,7 +96,7 @@ class CallRecorder:
         self._sessions: dict[int, _Session] = {}  # by each of its legs
         self._scopes: dict[str, list[Scope]] = {}  # by call_uid
         self._tasks: set[asyncio.Future] = set()
-        self.outcomes: Counter = Counter()  # recordings by how they ended, and skipped ones
+        self.outcomes: Counter = Counter()  # recordings by how the CDRs say they went
         bus.subscribe(LegsBridged, self._handle_bridged)
         bus.subscribe(LegsUnbridged, self._handle_unbridged)
         bus.subscribe(DtmfReceived, self._handle_dtmf)
@@ -252,14 +255,14 @@ class CallRecorder:
                 )
             except (OSError, WavError) as err:
                 logger.error("recording %s could not be closed: %s", uid, err)
-                status, closed = "failed", None
-            self.outcomes[status] += 1
-            await self._store.updated(
+                status, closed = "failed", ClosedFiles(0.0, 0, repaired=False)
+            self.outcomes[cdr_status(status)] += 1
+            await self._store.closed(
                 uid,
-                status=status,
+                status,
+                cdr_status(status),
                 ended_at=self._clock(),
-                duration_ms=round(closed.duration_s * 1000) if closed else 0,
-                size_bytes=closed.size_bytes if closed else 0,
+                duration_ms=round(closed.duration_s * 1000),
+                size_bytes=closed.size_bytes,
             )
-            await self._store.mark_legs_of(uid, recording_status=CDR_STATUS.get(status, status))
             logger.info("recording %s %s", uid, status)

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from pbx.recording.closing import close_files
 from pbx.recording.disk_watch import DiskWatch
 from pbx.recording.policy import RecordingPolicies, RecordingPolicy, Scope
-from pbx.recording.recorder import CDR_STATUS, CallRecorder
+from pbx.recording.recorder import CallRecorder
 from pbx.recording.retention import RetentionSweep
 from pbx.recording.storage import RecordingStorage, files_of
 from pbx.recording.wav_file import WavError
@@ -87,17 +87,16 @@ class RecordingService:
                 )
             except (OSError, WavError) as err:
                 logger.error("recording %s cannot be repaired: %s", entry.uid, err)
-                await self._store.updated(entry.uid, status="failed", ended_at=entry.started_at)
-                await self._store.mark_legs_of(entry.uid, recording_status="failed")
+                await self._store.closed(entry.uid, "failed", "failed", ended_at=entry.started_at)
                 continue
-            await self._store.updated(
+            await self._store.closed(
                 entry.uid,
-                status="interrupted",
+                "interrupted",
+                "interrupted",
                 ended_at=entry.started_at + timedelta(seconds=closed.duration_s),
                 duration_ms=round(closed.duration_s * 1000),
                 size_bytes=closed.size_bytes,
             )
-            await self._store.mark_legs_of(entry.uid, recording_status="interrupted")
         if left_open:
             logger.warning(
                 "%d recordings left open by an unclean stop were repaired", len(left_open)
@@ -159,5 +158,5 @@ class RecordingService:
 
     def status(self) -> dict:
         """Running recordings, the disk alarm, and recordings by outcome since start."""
-        outcomes = {CDR_STATUS.get(k, k): v for k, v in self.recorder.outcomes.items()}
+        outcomes = dict(self.recorder.outcomes)
         return {"active": self.recorder.active(), **self._disk.status(), "outcomes": outcomes}

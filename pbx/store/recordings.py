@@ -62,15 +62,21 @@ class RecordingStore:
             lambda: CallRecord.update(**changes).where(CallRecord.uid.in_(leg_uids)).execute()
         )
 
-    def mark_legs_of(self, recording_uid: str, **changes: object) -> "asyncio.Future[None]":
-        """Set recording columns on the call records whose latest recording this is."""
-        return self._db.submit(
-            lambda: (
-                CallRecord.update(**changes)
-                .where(CallRecord.recording_uid == recording_uid)
-                .execute()
-            )
-        )
+    def closed(
+        self, uid: str, status: str, cdr_status: str, **changes: object
+    ) -> "asyncio.Future[None]":
+        """A recording is over: its row gets `status` and `changes` (end, duration, size),
+        and the call records whose latest recording it is get `cdr_status`, together."""
+
+        def close() -> None:
+            RecordingRecord.update(status=status, **changes).where(
+                RecordingRecord.uid == uid
+            ).execute()
+            CallRecord.update(recording_status=cdr_status).where(
+                CallRecord.recording_uid == uid
+            ).execute()
+
+        return self._db.submit(close)
 
     async def left_open(self) -> list[RecordingEntry]:
         """Recordings still marked 'recording': at start-up, those a cut interrupted."""
