@@ -25,7 +25,7 @@ class CallRecord(peewee.Model):
     codec = peewee.CharField(max_length=32, default="")
     trunk = peewee.CharField(max_length=32, default="")  # the trunk the leg used, if any
     # Recording: the leg's latest recording, and how recording went (see RecordingRecord).
-    recording_uid = peewee.CharField(max_length=32, default="")
+    recording_uid = peewee.CharField(max_length=32, default="", index=True)
     recording_status = peewee.CharField(max_length=24, default="")
 
     class Meta:

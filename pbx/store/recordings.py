@@ -101,13 +101,19 @@ class RecordingStore:
         return await self._db.run(lambda: [_entry(r) for r in query])
 
     async def finished(self) -> list[RecordingEntry]:
-        """Every recording no recorder writes to any more, oldest first (for retention)."""
+        """Every recording no recorder writes to any more, oldest first (for retention).
+
+        Read as plain rows, not models: the sweep reads them all, and the
+        database thread that also writes the CDRs should not be held long.
+        """
+        fields = [getattr(RecordingRecord, name) for name in _FIELDS]
         query = (
-            RecordingRecord.select()
+            RecordingRecord.select(*fields)
             .where(RecordingRecord.status != "recording")
             .order_by(RecordingRecord.started_at, RecordingRecord.id)
+            .dicts()
         )
-        return await self._db.run(lambda: [_entry(r) for r in query])
+        return await self._db.run(lambda: [RecordingEntry(**row) for row in query])
 
     async def delete(self, uids: list[str]) -> None:
         """Remove the rows of recordings whose files are gone; their call records say so."""
