@@ -104,9 +104,15 @@ class CallRecorder:
     def attach_scope(self, call_uid: str, scope: Scope) -> None:
         """Make a scope's policy count for a call (a route or queue it passes through).
 
-        Attach before the call is bridged; it holds until the call's legs end.
+        Attach before the call is bridged. It holds until a bridge of the call
+        ends with both its legs; a call that never gets bridged (a caller who
+        gives up in a queue) is let go with `detach_scopes`.
         """
         self._scopes.setdefault(call_uid, []).append(scope)
+
+    def detach_scopes(self, call_uid: str) -> None:
+        """Forget the scopes attached to a call."""
+        self._scopes.pop(call_uid, None)
 
     def active(self) -> int:
         """Recordings running now."""
@@ -181,7 +187,7 @@ class CallRecorder:
                     del self._sessions[leg.leg_id]
                     self._code.forget(leg.leg_id)
             if a.ended.is_set() and b.ended.is_set():
-                self._scopes.pop(a.call_uid, None)
+                self.detach_scopes(a.call_uid)
 
     async def _toggle(self, session: _Session) -> None:
         if session.current is None:
