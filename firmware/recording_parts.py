@@ -18,10 +18,9 @@ from pbx.recording import (
     Retention,
     extension_policies,
 )
+from pbx.recording.storage import MIB
 from pbx.sip import SipEngine
 from pbx.store import Database, RecordingStore
-
-_MIB = 1024 * 1024
 
 
 def recordings_dir(config: Config) -> Path:
@@ -39,7 +38,7 @@ def default_policy(config: Config) -> RecordingPolicy:
     return RecordingPolicy(
         RecordingMode(r.default_mode),
         two_channel=r.two_channel,
-        retention=Retention(r.retention_days, r.quota_mb * _MIB),
+        retention=Retention(r.retention_days, r.quota_mb * MIB),
     )
 
 
@@ -55,7 +54,7 @@ def build_recording(
     """The recorder and its upkeep, subscribed to the bus (build before the engine starts)."""
     r = config.recording
     store = RecordingStore(database)
-    storage = RecordingStorage(recordings_dir(config), r.reserve_mb * _MIB)
+    storage = RecordingStorage(recordings_dir(config), r.reserve_mb * MIB)
     disk = DiskWatch(storage, bus)
     policies = RecordingPolicies(default_policy(config))
     policies.add_kind("extension", extension_policies(extensions, policies.default))

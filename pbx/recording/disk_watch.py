@@ -5,13 +5,12 @@ from collections import Counter
 
 from pbx.bus import EventBus
 from pbx.events import RecordingAlarm
-from pbx.recording.storage import RecordingStorage
+from pbx.recording.storage import MIB, RecordingStorage
 
 logger = logging.getLogger(__name__)
 
 DISK_FULL = "disk-full"
-_MIB = 1024 * 1024
-_CLEAR_MARGIN_MAX_BYTES = 64 * _MIB
+_CLEAR_MARGIN_MAX_BYTES = 64 * MIB
 
 
 class DiskWatch:
@@ -55,15 +54,15 @@ class DiskWatch:
         self.alarm = DISK_FULL
         self.raised[DISK_FULL] += 1
         detail = (
-            f"{self.free_bytes // _MIB} MiB free on {self._storage.root}, reserve "
-            f"{self._storage.reserve_bytes // _MIB} MiB: calls are no longer recorded"
+            f"{self.free_bytes // MIB} MiB free on {self._storage.root}, reserve "
+            f"{self._storage.reserve_bytes // MIB} MiB: calls are no longer recorded"
         )
         logger.error("recording alarm: %s", detail)
         self._bus.publish(RecordingAlarm(DISK_FULL, True, detail))
 
     def _clear(self) -> None:
         self.alarm = ""
-        detail = f"{self.free_bytes // _MIB} MiB free on {self._storage.root}: recording again"
+        detail = f"{self.free_bytes // MIB} MiB free on {self._storage.root}: recording again"
         logger.warning("recording alarm cleared: %s", detail)
         self._bus.publish(RecordingAlarm(DISK_FULL, False, detail))
 
@@ -72,6 +71,6 @@ class DiskWatch:
         return {
             "alarm": self.alarm or None,
             "alarms": dict(self.raised),
-            "disk_free_mb": self.free_bytes // _MIB,
-            "reserve_mb": self._storage.reserve_bytes // _MIB,
+            "disk_free_mb": self.free_bytes // MIB,
+            "reserve_mb": self._storage.reserve_bytes // MIB,
         }

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
 
 from pbx.recording.policy import RecordingPolicies, Retention
-from pbx.recording.storage import RecordingStorage
+from pbx.recording.storage import MIB, RecordingStorage
 from pbx.store import RecordingEntry, RecordingStore
 
 logger = logging.getLogger(__name__)
@@ -63,5 +63,5 @@ class RetentionSweep:
         paths = [path for r in doomed for path in (r.path, r.two_channel_path)]
         freed = await asyncio.get_running_loop().run_in_executor(None, self._storage.remove, paths)
         await self._store.delete([r.uid for r in doomed])
-        logger.info("retention: %d recordings deleted, %d MiB freed", len(doomed), freed >> 20)
+        logger.info("retention: %d recordings deleted, %d MiB freed", len(doomed), freed // MIB)
         return len(doomed)

@@ -10,7 +10,7 @@ from pbx.recording.disk_watch import DiskWatch
 from pbx.recording.policy import RecordingPolicies, RecordingPolicy, Scope
 from pbx.recording.recorder import CallRecorder
 from pbx.recording.retention import RetentionSweep
-from pbx.recording.storage import RecordingStorage, files_of
+from pbx.recording.storage import MIB, RecordingStorage, files_of
 from pbx.recording.wav_file import WavError
 from pbx.store import RecordingEntry, RecordingStore
 
@@ -30,7 +30,7 @@ def policy_dict(policy: RecordingPolicy) -> dict:
         "class": policy.name,
         "two_channel": policy.two_channel,
         "retention_days": policy.retention.days,
-        "quota_mb": policy.retention.quota_bytes // (1024 * 1024),
+        "quota_mb": policy.retention.quota_bytes // MIB,
     }
 
 
@@ -144,7 +144,7 @@ class RecordingService:
             "default": policy_dict(self.policies.default),
             "on_demand_code": self._code,
             "dir": str(self._storage.root),
-            "reserve_mb": self._storage.reserve_bytes // (1024 * 1024),
+            "reserve_mb": self._storage.reserve_bytes // MIB,
             "sync_interval_s": self._flush_interval_s,
         }
         if extension:

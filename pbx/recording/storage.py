@@ -11,6 +11,7 @@ from pathlib import Path
 logger = logging.getLogger(__name__)
 
 _DIR_MODE = 0o750  # recordings are personal data: no access for other users
+MIB = 1024 * 1024  # the unit of the *_mb settings
 
 
 @dataclass(frozen=True)
