@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from firmware.analog_board import AnalogBoard
 from firmware.config import Config
 from firmware.control import ControlServer
+from firmware.recording_parts import build_recording
 from pbx.api import ServiceApi
 from pbx.bus import EventBus
 from pbx.calls import CallService
@@ -26,6 +27,7 @@ from pbx.loop_guard import LoopGuard
 from pbx.moh import MusicOnHold
 from pbx.numbering import NumberPlan
 from pbx.outbound import OutboundDialer
+from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import EngineSettings, SipEngine
 from pbx.store import CdrStore, Database, ExtensionStore, main_database
@@ -175,6 +177,45 @@ class Box:
             trunks.set_line_groups(lines.groups)
         return lines
 
+    async def _recording(
+        self,
+        stack: contextlib.AsyncExitStack,
+        calls: CallService,
+        bus: EventBus,
+        database: Database,
+        extensions: ExtensionService,
+    ) -> RecordingService:
+        """Call recording, with the files a crash left open repaired before any new call."""
+        recording = build_recording(
+            self.config,
+            engine=self.engine,
+            calls=calls,
+            bus=bus,
+            database=database,
+            extensions=extensions,
+        )
+        await recording.recover()
+        upkeep = asyncio.create_task(recording.run())
+        stack.callback(upkeep.cancel)
+        return recording
+
+    async def _start_edge(
+        self,
+        stack: contextlib.AsyncExitStack,
+        edge: EdgeSettings,
+        bus: EventBus,
+        trunks: TrunkService,
+    ) -> None:
+        """Kamailio (the daemon's child, or systemd's unit) and the trunk registrations' watch."""
+        if not self.config.edge.enabled:
+            return
+        runner = EdgeUnit if self.config.edge.supervisor == "systemd" else EdgeProcess
+        self.edge = runner(edge, bus)
+        await self.edge.start()
+        stack.push_async_callback(self.edge.stop)
+        watcher = asyncio.create_task(trunks.watch(TRUNK_POLL_S))
+        stack.callback(watcher.cancel)
+
     async def start(self, stack: contextlib.AsyncExitStack) -> None:
         """Start each part; `stack` stops whatever started, in reverse, even after a failure."""
         cfg = self.config
@@ -207,17 +248,14 @@ class Box:
         )
         lines = await self._bring_up_board(bus, calls, extensions, trunks)
         self._route_calls(calls, bus, extensions, trunks, edge_host, lines=lines)
+        recording = await self._recording(stack, calls, bus, database, extensions)
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
         self.board.start(stack)
         await trunks.load()
-        if cfg.edge.enabled:
-            runner = EdgeUnit if cfg.edge.supervisor == "systemd" else EdgeProcess
-            self.edge = runner(edge, bus)
-            await self.edge.start()
-            stack.push_async_callback(self.edge.stop)
-            watcher = asyncio.create_task(trunks.watch(TRUNK_POLL_S))
-            stack.callback(watcher.cancel)
+        await self._start_edge(stack, edge, bus, trunks)
+        # Runs after calls.shutdown: the hung-up calls' recordings close while the engine runs.
+        stack.push_async_callback(recording.recorder.shutdown)
         # Pushed last, so it runs first: the BYEs to phones still pass the edge.
         stack.push_async_callback(calls.shutdown, cfg.daemon.shutdown_timeout_s / 2)
 
@@ -230,6 +268,7 @@ class Box:
             edge_registry=edge_registry,
             trunks=trunks,
             lines=lines,
+            recordings=recording,
         )
         control = ControlServer(self.api, data_dir / "callbox.sock", self.board.bench_path)
         await control.start()

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from firmware import config as config_mod
-from firmware import ext_cli, trunk_cli
+from firmware import ext_cli, recording_cli, trunk_cli
 from firmware.config import ConfigError
 
 EX_CONFIG = 78  # sysexits: systemd's unit does not restart on it (RestartPreventExitStatus)
@@ -34,6 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("words", nargs="+", help="a bench command (see README, Analog lines)")
     ext_cli.add_parser(sub)
     trunk_cli.add_parsers(sub)
+    recording_cli.add_parser(sub)
     return parser
 
 
@@ -108,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
         "trunk": lambda: trunk_cli.run(args, socket_path),
         "route": lambda: trunk_cli.run(args, socket_path),
         "bench": lambda: _bench(cfg, args.words),
+        "rec": lambda: recording_cli.run(args, socket_path),
     }
     if args.command in commands:
         return commands[args.command]()

@@ -128,6 +128,40 @@ class DiagnosticsConfig:
 
 
 @dataclass(frozen=True)
+class RecordingConfig:
+    dir: str = _opt(
+        "",
+        "where recordings go, an absolute path (blank: <daemon.data_dir>/recordings)",
+        kind="abs-path-or-blank",
+    )
+    default_mode: str = _opt(
+        "on-demand",
+        "policy of calls no extension sets one for",
+        choices=("always", "never", "on-demand"),
+    )
+    on_demand_code: str = _opt("*1", "keyed during a call: starts or stops recording", kind="dial")
+    two_channel: bool = _opt(False, "also write a two-channel file: caller left, answerer right")
+    retention_days: int = _opt(
+        90, "recordings older than this are deleted (0: never)", min=0, max=36500
+    )
+    quota_mb: int = _opt(
+        0, "most space recordings may take; the oldest go first (0: no quota)", min=0, max=10**8
+    )
+    reserve_mb: int = _opt(
+        512, "free space kept on the disk: below it no recording starts", min=0, max=10**7
+    )
+    sync_interval_s: float = _opt(
+        1.5,
+        "recordings are flushed to the disk this often (0: the kernel decides)",
+        min=0.0,
+        max=60.0,
+    )
+    sweep_interval_s: int = _opt(
+        600, "how often retention and the quota are applied", min=10, max=86400
+    )
+
+
+@dataclass(frozen=True)
 class BoardConfig:
     profile: str = _opt("reference", "board profile: a shipped name, or a .toml file")
     emulated: bool = _opt(True, "run on the emulated board (development and tests), not hardware")
@@ -153,6 +187,7 @@ class Config:
     dialplan: DialplanConfig = field(default_factory=DialplanConfig)
     moh: MohConfig = field(default_factory=MohConfig)
     diagnostics: DiagnosticsConfig = field(default_factory=DiagnosticsConfig)
+    recording: RecordingConfig = field(default_factory=RecordingConfig)
     board: BoardConfig = field(default_factory=BoardConfig)
 
 
@@ -296,6 +331,8 @@ def _check_kind(kind: str | None, value: Any) -> str | None:
             return f"not an IP address: {value!r}"
     if kind == "dial" and not _DIAL_STRING.match(value):
         return f"must be 1 to 16 of 0-9, * and #; got {value!r}"
+    if kind == "abs-path-or-blank" and value and not value.startswith("/"):
+        return f"must be an absolute path or blank; got {value!r}"
     return None
 
 

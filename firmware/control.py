@@ -7,6 +7,7 @@ import logging
 import os
 import sys
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pbx import PbxError
@@ -45,6 +46,8 @@ class ControlServer:
             "route.list": self._route_list,
             "route.set": self._route_set,
             "route.del": self._route_del,
+            "rec.list": self._rec_list,
+            "rec.policy": self._rec_policy,
         }
 
     async def start(self) -> None:
@@ -144,6 +147,31 @@ class ControlServer:
     async def _route_del(self, name: str) -> dict:
         await self._api.trunks.delete_route(name)
         return {"name": name}
+
+    async def _rec_list(self, call_uid: str = "", since: str = "", until: str = "") -> list[dict]:
+        recordings = self._api.recordings
+        found = await recordings.list(call_uid, _utc(since), _utc(until))
+        return [{**_json_times(dataclasses.asdict(r)), "file": recordings.file(r)} for r in found]
+
+    async def _rec_policy(self, extension: str = "") -> dict:
+        if extension:
+            await self._api.extensions.get(extension)  # an unknown number is an error
+        return await self._api.recordings.policy(extension)
+
+
+def _utc(text: str) -> datetime | None:
+    """An ISO 8601 time from the CLI (UTC unless it names its offset); None if blank."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise PbxError(f"not an ISO 8601 time: {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _json_times(row: dict) -> dict:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
 
 
 def _trunk_settings(settings: dict) -> dict:

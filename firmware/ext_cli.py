@@ -12,8 +12,10 @@ _SETTINGS = (
     ("--max-calls", "max_calls", int),
     ("--caller-id-name", "caller_id_name", str),
     ("--caller-id-number", "caller_id_number", str),
+    ("--recording", "recording", str),
 )
 PERMISSIONS = ("internal", "emergency", "local", "national", "international")
+RECORDING = ("always", "never", "on-demand", "default")  # default: the box's recording policy
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,9 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     change.add_argument("--new-secret", action="store_true", help="make a new random secret")
     for parser in (add, change):
         for flag, dest, kind in _SETTINGS[1:]:
-            parser.add_argument(
-                flag, dest=dest, type=kind, choices=PERMISSIONS if dest == "permission" else None
-            )
+            choices = {"permission": PERMISSIONS, "recording": RECORDING}.get(dest)
+            parser.add_argument(flag, dest=dest, type=kind, choices=choices)
         # Never on the command line, where `ps` shows it to every user.
         parser.add_argument(
             "--secret-stdin",
@@ -49,6 +50,8 @@ def _options(args: argparse.Namespace) -> dict:
         for _, dest, _ in _SETTINGS
         if getattr(args, dest, None) is not None
     }
+    if options.get("recording") == "default":
+        options["recording"] = ""
     if args.secret_stdin:
         options["secret"] = sys.stdin.readline().rstrip("\n")
     if getattr(args, "new_secret", False):
@@ -57,12 +60,15 @@ def _options(args: argparse.Namespace) -> dict:
 
 
 def _print_table(rows: list[dict]) -> None:
-    print(f"{'number':<8} {'name':<24} {'caller id':<32} {'permission':<13} max calls")
+    print(
+        f"{'number':<8} {'name':<24} {'caller id':<32} {'permission':<13} {'max calls':<9} "
+        "recording"
+    )
     for row in rows:
         caller_id = f"{row['caller_id_name']} <{row['caller_id_number']}>"
         print(
             f"{row['number']:<8} {row['name']:<24} {caller_id:<32} {row['permission']:<13} "
-            f"{row['max_calls']}"
+            f"{row['max_calls']:<9} {row.get('recording') or 'default'}"
         )
 
 

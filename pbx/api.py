@@ -7,6 +7,7 @@ from typing import Protocol
 from pbx.calls import CallService
 from pbx.extension_service import ExtensionService
 from pbx.lines.service import LineService, PortStatus
+from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
 from pbx.store.edge import EdgeCredentials, Registration
@@ -29,6 +30,7 @@ class BoxStatus:
     security_events: dict[str, int] = field(default_factory=dict)
     trunks: list[TrunkStatus] = field(default_factory=list)
     ports: list[PortStatus] = field(default_factory=list)  # the analog ports
+    recording: dict = field(default_factory=dict)  # RecordingService.status()
 
 
 class EdgeState(Protocol):
@@ -52,6 +54,7 @@ class ServiceApi:
         edge_registry: EdgeCredentials,
         trunks: TrunkService,
         lines: LineService | None = None,
+        recordings: RecordingService | None = None,
     ) -> None:
         self._calls = calls
         self._lines = lines
@@ -61,6 +64,7 @@ class ServiceApi:
         self._edge_registry = edge_registry
         self.extensions = extensions  # adding, changing, removing extensions
         self.trunks = trunks  # trunks and outbound routes
+        self.recordings = recordings  # call recordings and their policies
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:
@@ -84,6 +88,7 @@ class ServiceApi:
             dict(self._security.counts),
             self.trunks.status(),
             self._lines.status() if self._lines is not None else [],
+            self.recordings.status() if self.recordings else {},
         )
 
     async def registrations(self) -> list[Registration]:

@@ -17,6 +17,8 @@ from pbx.events import (
     CallOffered,
     CallProgress,
     DtmfReceived,
+    LegsBridged,
+    LegsUnbridged,
     MediaStats,
 )
 from pbx.loop_guard import LoopGuard
@@ -153,6 +155,7 @@ class CallService:
     def __init__(self, engine: SipEngine, bus: EventBus, cdrs: CdrStore, guard: LoopGuard) -> None:
         self._engine = engine
         self._lines: LegControl | None = None
+        self._bus = bus
         self._cdrs = cdrs
         self._guard = guard
         self._legs: dict[int, Leg] = {}
@@ -254,10 +257,13 @@ class CallService:
 
         Digits do not travel through the mixer, so each one received on a leg is
         sent again on its partner, by the method it came (RFC 4733 or SIP INFO).
+        `leg_a` is the caller's side: recording puts it in the left channel.
+        LegsBridged tells the rest of the box (recording).
         """
         self.pair(leg_a, leg_b)
         await self._engine.connect(leg_a, leg_b)
         await self._engine.connect(leg_b, leg_a)
+        self._bus.publish(LegsBridged(leg_a, leg_b))
 
     def pair(self, leg_a: int, leg_b: int) -> None:
         """Relay DTMF between two legs from now on (`bridge` does this too).
@@ -277,6 +283,7 @@ class CallService:
         for source, sink in ((leg_a, leg_b), (leg_b, leg_a)):
             with contextlib.suppress(EngineError):
                 await self._engine.disconnect(source, sink)
+        self._bus.publish(LegsUnbridged(leg_a, leg_b))
 
     def join_call(self, leg_id: int, call_uid: str) -> None:
         """Make a leg part of another call from now on (a transfer joined them)."""

@@ -18,6 +18,7 @@ from pbx.sip._pjobjects import (
     PjPlaylist,
     Publish,
 )
+from pbx.sip._recording import PjRecorders, RecorderFile
 from pbx.sip._transfer import PjTransfers
 from pbx.sip._uri import header, request_uri, split_name_addr, uri_user
 from pbx.sip.frame_queues import FrameQueues
@@ -92,6 +93,7 @@ class PjCore:
         # re-INVITE (hold, codec change) gives a leg a new stream and port.
         self._links: set[tuple[int, int]] = set()  # (source leg, sink leg)
         self._listens: set[tuple[int, int]] = set()  # (player, leg)
+        self._recorders = PjRecorders()
         self._transfers = PjTransfers(publish, defer, ids, enabled=bool(settings.edge_uri))
 
     # --- lifecycle -------------------------------------------------------------
@@ -118,6 +120,7 @@ class PjCore:
     def stop(self) -> None:
         """Free every pj object, then the library."""
         self._transfers.clear()
+        self._recorders.clear()
         self._players.clear()
         self._analog_ports.clear()
         self._legs.clear()
@@ -225,6 +228,7 @@ class PjCore:
         self._analog_ports.pop(leg_id, None)
         self._links = {link for link in self._links if leg_id not in link}
         self._listens = {(p, leg) for p, leg in self._listens if leg != leg_id}
+        self._recorders.forget_leg(leg_id)
         for player_id in [p.player_id for p in self._players.values() if p.leg_id == leg_id]:
             self._players.pop(player_id, None)
 
@@ -346,6 +350,7 @@ class PjCore:
                 self._media(source).startTransmit(self._media(sink))
             for player, leg in [item for item in self._listens if item[1] == leg_id]:
                 self._players[player].startTransmit(self._media(leg))
+            self._recorders.relink(leg_id, self._media(leg_id))
         except (pj.Error, LegGone, KeyError) as err:
             # No active audio (held both ways, or ending): nothing to connect now.
             logger.debug("leg %d media changed, links not remade: %s", leg_id, err)
@@ -383,3 +388,15 @@ class PjCore:
 
     def _forget_player(self, player_id: int) -> None:
         self._players.pop(player_id, None)
+
+    # --- recording (pbx/sip/_recording.py) -------------------------------------------
+
+    def record(self, files: list[RecorderFile]) -> list[int]:
+        """Start a WAV recorder per (path, legs); returns their ids."""
+        ids = [next(self._ids) for _ in files]
+        self._recorders.start(ids, files, self._media)
+        return ids
+
+    def stop_recording(self, recorder_ids: list[int]) -> None:
+        """Stop recorders; their files are closed once the bridge lets go of them."""
+        self._recorders.stop(recorder_ids)

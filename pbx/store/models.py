@@ -25,6 +25,9 @@ class CallRecord(peewee.Model):
     codec = peewee.CharField(max_length=32, default="")
     trunk = peewee.CharField(max_length=32, default="")  # the trunk the leg used, if any
     line = peewee.CharField(max_length=16, default="")  # the analog line (fxs1, fxo2), if any
+    # Recording: the leg's latest recording, and how recording went (see RecordingRecord).
+    recording_uid = peewee.CharField(max_length=32, default="", index=True)
+    recording_status = peewee.CharField(max_length=24, default="")
 
     class Meta:
         table_name = "call_record"
@@ -42,6 +45,7 @@ class ExtensionRecord(peewee.Model):
     ha1 = peewee.CharField(max_length=32)
     ha1b = peewee.CharField(max_length=32)
     updated_at = peewee.DateTimeField()
+    recording = peewee.CharField(max_length=16, default="")  # policy; "": the box's default
 
     class Meta:
         table_name = "extension"
@@ -73,4 +77,29 @@ class RouteRecord(peewee.Model):
         table_name = "outbound_route"
 
 
-MAIN = [CallRecord, ExtensionRecord, TrunkRecord, RouteRecord]
+class RecordingRecord(peewee.Model):
+    """One call recording: its files (relative to the recordings directory) and how it went.
+
+    Written before the recorder opens its file, so every file on disk has a row,
+    and a row still 'recording' at start-up names a file a cut left open.
+    """
+
+    uid = peewee.CharField(unique=True, max_length=32)
+    call_uid = peewee.CharField(max_length=32, index=True)
+    cdr_uid = peewee.CharField(max_length=32, default="")  # the caller leg's call_record
+    caller = peewee.CharField(max_length=64, default="")
+    callee = peewee.CharField(max_length=64, default="")
+    policy = peewee.CharField(max_length=64, default="default")  # retention and quota class
+    path = peewee.CharField(max_length=128)
+    two_channel_path = peewee.CharField(max_length=128, default="")
+    status = peewee.CharField(max_length=24, default="recording")
+    started_at = peewee.DateTimeField(index=True)
+    ended_at = peewee.DateTimeField(null=True)
+    duration_ms = peewee.IntegerField(default=0)
+    size_bytes = peewee.IntegerField(default=0)
+
+    class Meta:
+        table_name = "recording"
+
+
+MAIN = [CallRecord, ExtensionRecord, TrunkRecord, RouteRecord, RecordingRecord]
