@@ -89,6 +89,8 @@ class LineAudio:
             heard = np.concatenate((heard, _SILENCE[len(heard) :]))
         for listener in list(self._listeners):
             listener(heard)
+        if not (self.bridged or self._tone or self._playing):
+            return  # nothing to say: the line hears silence without being sent it
         from_bridge = None
         if self.bridged:
             self.queues.send(heard.astype("<i2").tobytes())
