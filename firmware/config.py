@@ -118,6 +118,19 @@ class MohConfig:
 
 
 @dataclass(frozen=True)
+class PromptsConfig:
+    sounds_dir: Path = _opt(
+        Path("/usr/share/asterisk/sounds"), "recorded prompt sets, a folder per language and voice"
+    )
+    language: str = _opt("en", "language of prompts and spoken numbers", kind="language")
+    tone_country: str = _opt(
+        "UK",
+        "whose ringback a caller in a menu hears while an extension rings",
+        choices=("US", "UK", "DE", "FR", "AU", "AE", "SA", "EG", "IR"),
+    )
+
+
+@dataclass(frozen=True)
 class DiagnosticsConfig:
     echo_number: str = _opt("*43", "number that echoes the caller's audio", kind="dial")
     tone_number: str = _opt("*44", "number that plays the 1004 Hz test tone", kind="dial")
@@ -132,6 +145,7 @@ class Config:
     routing: RoutingConfig = field(default_factory=RoutingConfig)
     dialplan: DialplanConfig = field(default_factory=DialplanConfig)
     moh: MohConfig = field(default_factory=MohConfig)
+    prompts: PromptsConfig = field(default_factory=PromptsConfig)
     diagnostics: DiagnosticsConfig = field(default_factory=DiagnosticsConfig)
 
 
@@ -269,6 +283,8 @@ def _check_kind(kind: str | None, value: Any) -> str | None:
             return f"not an IP address: {value!r}"
     if kind == "dial" and not _DIAL_STRING.match(value):
         return f"must be 1 to 16 of 0-9, * and #; got {value!r}"
+    if kind == "language" and not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", value):
+        return f'must be a language code like "en" or "fr-ca"; got {value!r}'
     return None
 
 

@@ -137,15 +137,18 @@ def _check_host(host: str) -> None:
         raise TrunkError(f"host must be a host name or address with an optional :port: {host!r}")
 
 
-DESTINATION_KINDS = ("ext",)  # queues and IVRs add theirs
+# Every kind InboundRouter.add_destination registers (ivr, tc, queue ...); the
+# bare ones take no target ("hangup").
+DESTINATION_KINDS = {"ext"}
+BARE_DESTINATION_KINDS: set[str] = set()
 
 
 def parse_destination(text: str) -> tuple[str, str]:
-    """ "kind:target" as (kind, target); TrunkError for an unknown kind."""
+    """ "kind:target" (or a bare "kind") as (kind, target); TrunkError for an unknown kind."""
     kind, _, target = text.partition(":")
-    if kind not in DESTINATION_KINDS or not target:
-        kinds = ", ".join(f"{k}:..." for k in DESTINATION_KINDS)
-        raise TrunkError(f"destination must be one of {kinds}; got {text!r}")
+    if kind not in DESTINATION_KINDS or not (target or kind in BARE_DESTINATION_KINDS):
+        kinds = sorted(k if k in BARE_DESTINATION_KINDS else f"{k}:..." for k in DESTINATION_KINDS)
+        raise TrunkError(f"destination must be one of {', '.join(kinds)}; got {text!r}")
     return kind, target
 
 

@@ -72,4 +72,18 @@ class RouteRecord(peewee.Model):
         table_name = "outbound_route"
 
 
-MAIN = [CallRecord, ExtensionRecord, TrunkRecord, RouteRecord]
+class ConfigObjectRecord(peewee.Model):
+    """A named call-center object (inbound route, time condition, IVR, prompt, music
+    class ...): its kind, its name, its settings as JSON."""
+
+    kind = peewee.CharField(max_length=32)
+    name = peewee.CharField(max_length=64)
+    settings = peewee.TextField()
+    updated_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "config_object"
+        indexes = ((("kind", "name"), True),)
+
+
+MAIN = [CallRecord, ExtensionRecord, TrunkRecord, RouteRecord, ConfigObjectRecord]
