@@ -6,6 +6,7 @@ import logging
 import secrets
 from datetime import UTC, datetime
 
+from firmware.call_center import CallCenter
 from firmware.config import Config
 from firmware.control import ControlServer
 from pbx.api import ServiceApi
@@ -20,7 +21,6 @@ from pbx.edge.unit import EdgeUnit
 from pbx.extension_service import ExtensionService
 from pbx.inbound import InboundRouter
 from pbx.loop_guard import LoopGuard
-from pbx.moh import MusicOnHold
 from pbx.numbering import NumberPlan
 from pbx.outbound import OutboundDialer
 from pbx.security import SecurityLog
@@ -93,6 +93,7 @@ class Box:
         self.engine: SipEngine | None = None
         self.edge: EdgeProcess | EdgeUnit | None = None
         self.api: ServiceApi | None = None
+        self.call_center: CallCenter | None = None
 
     async def _open(self, stack: contextlib.AsyncExitStack, database: Database) -> Database:
         await database.open()
@@ -111,7 +112,7 @@ class Box:
         cfg = self.config
         # Calls from providers first: an outside caller reaches only what its DID
         # leads to, never an extension or a test number by dialling it.
-        inbound = InboundRouter(calls, trunks)
+        inbound = InboundRouter(calls, trunks, self.call_center.flows.routes.items)
         calls.add_offer_handler(inbound.offer)
         diagnostics = Diagnostics(
             calls,
@@ -128,7 +129,6 @@ class Box:
             cfg.routing.max_call_duration_s,
         )
         calls.add_offer_handler(dialer.offer)
-        inbound.add_destination("ext", dialer.ring_extension)
         outbound = OutboundDialer(
             calls,
             extensions=extensions,
@@ -140,7 +140,10 @@ class Box:
             calls_per_s=cfg.routing.outbound_calls_per_s,
         )
         calls.add_offer_handler(outbound.offer)
-        moh = MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
+        # Inbound routes, time conditions, menus, announcements, music on hold.
+        moh = self.call_center.wire(
+            self.engine, calls, bus, inbound=inbound, dialer=dialer, extensions=extensions
+        )
         TransferService(calls, self.engine, dialer, moh, bus)
 
     async def start(self, stack: contextlib.AsyncExitStack) -> None:
@@ -173,6 +176,8 @@ class Box:
             EdgeRpc(edge.rpc_socket),
             f"sip:{edge_host}",
         )
+        self.call_center = CallCenter(cfg, database, trunks)
+        await self.call_center.load()
         self._route_calls(calls, bus, extensions, trunks, edge_host)
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
@@ -195,6 +200,9 @@ class Box:
             edge=self.edge,
             edge_registry=edge_registry,
             trunks=trunks,
+            call_flows=self.call_center.flows,
+            prompts=self.call_center.prompts,
+            music=self.call_center.music,
         )
         control = ControlServer(self.api, data_dir / "callbox.sock")
         await control.start()

@@ -7,13 +7,15 @@ import logging
 import os
 from pathlib import Path
 
+from firmware.call_center_control import call_center_commands
 from pbx import PbxError
 from pbx.api import ServiceApi
 from pbx.extensions import Extension, Permission
 from pbx.trunks import OutboundRoute, Trunk
 
 logger = logging.getLogger(__name__)
-_MAX_REQUEST_BYTES = 64 * 1024
+# Prompt and music uploads come base64-encoded in one request (pbx.transcoder's limit).
+_MAX_REQUEST_BYTES = 24 * 1024 * 1024
 
 
 class ControlServer:
@@ -41,6 +43,7 @@ class ControlServer:
             "route.set": self._route_set,
             "route.del": self._route_del,
         }
+        self._commands |= call_center_commands(api)  # route-in, tc, ivr, announce, prompt, moh
 
     async def start(self) -> None:
         """Listen on the socket (a stale one from a crash is replaced)."""

@@ -4,8 +4,11 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from pbx.call_flows import CallFlows
 from pbx.calls import CallService
 from pbx.extension_service import ExtensionService
+from pbx.moh_classes import MusicLibrary
+from pbx.prompts import PromptLibrary
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
 from pbx.store.edge import EdgeCredentials, Registration
@@ -49,6 +52,9 @@ class ServiceApi:
         edge: EdgeState | None,
         edge_registry: EdgeCredentials,
         trunks: TrunkService,
+        call_flows: CallFlows | None = None,
+        prompts: PromptLibrary | None = None,
+        music: MusicLibrary | None = None,
     ) -> None:
         self._calls = calls
         self._engine = engine
@@ -57,6 +63,9 @@ class ServiceApi:
         self._edge_registry = edge_registry
         self.extensions = extensions  # adding, changing, removing extensions
         self.trunks = trunks  # trunks and outbound routes
+        self.call_flows = call_flows  # inbound routes, time conditions, menus, announcements
+        self.prompts = prompts  # prompts: uploads, text, spoken numbers
+        self.music = music  # music-on-hold classes
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:

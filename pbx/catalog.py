@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from pbx import PbxError
 from pbx.store.config_objects import ConfigObjectStore
+from pbx.trunks import TrunkError, parse_destination
 
 logger = logging.getLogger(__name__)
 
@@ -21,14 +22,11 @@ class SettingError(PbxError):
     """A call-center setting cannot be used, or names something missing; the text says why."""
 
 
-def setting(default: Any = dataclasses.MISSING, doc: str = "", **meta: Any) -> Any:
-    """A field of a settings dataclass: its default, what it means (CLI help), and
-    `destination=True` for a destination, `destinations=True` for a map of them."""
-    if isinstance(default, dict):  # a fresh map per object, as dataclasses require
-        extra = {"default_factory": lambda: dict(default)}
-    else:
-        extra = {"default": default}
-    return dataclasses.field(**extra, metadata={"doc": doc, **meta})
+def doc(text: str, **meta: Any) -> dict[str, Any]:
+    """A settings field's metadata: what it means (CLI help), and `destination=True`
+    for a destination, `destinations=True` for a map of them, `prompts=True` for
+    prompt names."""
+    return {"doc": text, **meta}
 
 
 def check_name(kind: str, name: str) -> str:
@@ -39,6 +37,15 @@ def check_name(kind: str, name: str) -> str:
             f"digits and dashes: {name!r}"
         )
     return name
+
+
+def check_destination(destination: str) -> str:
+    """`destination` if it names a known kind ("ivr:main", "hangup"); SettingError if not."""
+    try:
+        parse_destination(destination)
+    except TrunkError as err:
+        raise SettingError(str(err)) from None
+    return destination
 
 
 def _is_tuple(kind: Any) -> bool:
@@ -106,6 +113,15 @@ def destinations_of(item: object) -> Iterator[tuple[str, str]]:
         elif spec.metadata.get("destinations"):
             for key, destination in value.items():
                 yield f"{spec.name}[{key}]", destination
+
+
+def prompts_of(item: object) -> Iterator[tuple[str, str]]:
+    """(setting, prompt name) for every prompt `item` plays."""
+    for spec in dataclasses.fields(item):
+        if spec.metadata.get("prompts"):
+            value = getattr(item, spec.name)
+            for name in value if isinstance(value, tuple) else (value,) if value else ():
+                yield spec.name, name
 
 
 def field_docs(cls: type) -> list[tuple[str, Any, str]]:
@@ -184,4 +200,3 @@ class Catalog(Generic[T]):
         await self._store.delete(self.kind, name)
         del self._items[name]
         logger.info("%s %s removed", self.kind, name)
-

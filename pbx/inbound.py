@@ -44,7 +44,9 @@ class InboundRouter:
         self._handlers: dict[str, DestinationHandler] = {}
         self._hops: dict[int, int] = {}  # leg -> destinations it is in now, nested
 
-    def add_destination(self, kind: str, handler: DestinationHandler, *, bare: bool = False) -> None:
+    def add_destination(
+        self, kind: str, handler: DestinationHandler, *, bare: bool = False
+    ) -> None:
         """Let `handler` take calls routed to "`kind`:target" (to "`kind`" if `bare`)."""
         self._handlers[kind] = handler
         DESTINATION_KINDS.add(kind)
@@ -99,7 +101,7 @@ class InboundRouter:
             await self._end(leg, NOT_FOUND)
             return
         if depth >= MAX_HOPS:
-            logger.error("call %d: routing loop (last step %s); call ended", leg.leg_id, destination)
+            logger.error("call %d: routing loop at %s; call ended", leg.leg_id, destination)
             await self._end(leg, LOOP_DETECTED)
             return
         self._hops[leg.leg_id] = depth + 1

@@ -1,10 +1,9 @@
 """Inbound routes: which outside calls (by source, DID and caller ID) go to which destination."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from pbx.catalog import SettingError, setting
+from pbx.catalog import SettingError, check_destination, doc
 from pbx.dial_pattern import DialPattern, PatternError
-from pbx.trunks import TrunkError, parse_destination
 
 # Where an outside call can come from: a SIP trunk, or an FXO line (by line name).
 SOURCE_KINDS = ("trunk", "line")
@@ -39,15 +38,23 @@ class InboundRoute:
     """
 
     name: str
-    destination: str = setting(
-        doc="where the calls go: ext:1001, ivr:main, tc:office, announce:closed, hangup",
-        destination=True,
+    destination: str = field(
+        metadata=doc(
+            "where the calls go: ext:1001, ivr:main, tc:office, announce:closed, hangup",
+            destination=True,
+        )
     )
-    did: str = setting("", "dialled number or pattern (blank: any)")
-    caller: str = setting("", "caller-ID number or pattern, or anonymous (blank: any)")
-    source_kind: str = setting("", "trunk or line (blank: any)")
-    source_name: str = setting("", "the trunk's or line's name (blank: any of the kind)")
-    priority: int = setting(100, "among equally specific routes, lower is tried first")
+    did: str = field(default="", metadata=doc("dialled number or pattern (blank: any)"))
+    caller: str = field(
+        default="", metadata=doc("caller-ID number or pattern, or anonymous (blank: any)")
+    )
+    source_kind: str = field(default="", metadata=doc("trunk or line (blank: any)"))
+    source_name: str = field(
+        default="", metadata=doc("the trunk's or line's name (blank: any of the kind)")
+    )
+    priority: int = field(
+        default=100, metadata=doc("among equally specific routes, lower is tried first")
+    )
 
     def check(self) -> "InboundRoute":
         """The route itself if it is sound; SettingError naming what is not."""
@@ -55,9 +62,9 @@ class InboundRoute:
             for pattern in (self.did, self.caller):
                 if pattern and pattern != ANONYMOUS:
                     DialPattern(pattern)
-            parse_destination(self.destination)
-        except (PatternError, TrunkError) as err:
+        except PatternError as err:
             raise SettingError(str(err)) from None
+        check_destination(self.destination)
         if self.source_kind not in ("", *SOURCE_KINDS):
             raise SettingError(f"source_kind must be one of {', '.join(SOURCE_KINDS)} or blank")
         if self.source_name and not self.source_kind:
@@ -96,8 +103,9 @@ class InboundRoute:
 
 def trunk_did_routes(trunk: str, dids: dict[str, str]) -> list[InboundRoute]:
     """A trunk's DID list (`--did NUMBER=DESTINATION`) as routes from that trunk."""
+    prefix = f"{_TRUNK_DID_PREFIX}{trunk}:"
     return [
-        InboundRoute(f"{_TRUNK_DID_PREFIX}{trunk}:{number}", destination, number, "", "trunk", trunk)
+        InboundRoute(prefix + number, destination, number, "", "trunk", trunk)
         for number, destination in dids.items()
     ]
 

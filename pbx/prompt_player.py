@@ -56,6 +56,17 @@ class PromptPlayer:
                 return True
         return False
 
+    async def loop(self, leg: Leg, path: str) -> int:
+        """Play `path` to `leg` over and over until `stop`; returns the player's id."""
+        return await self._calls.play(leg.leg_id, path, loop=True)
+
+    async def stop(self, player_id: int) -> None:
+        """Stop a player (one that has ended or whose leg has gone needs nothing)."""
+        try:
+            await self._engine.stop_player(player_id)
+        except EngineError as err:
+            logger.debug("player %d already gone: %s", player_id, err)
+
     async def _wait(self, leg: Leg, player: int, keys: Keys | None) -> bool:
         """Wait for a player's end; True if a key came first (the player is then stopped)."""
         done = asyncio.Event()
@@ -72,10 +83,7 @@ class PromptPlayer:
             raise LegGone(leg.leg_id)
         if done.is_set():
             return False
-        try:
-            await self._engine.stop_player(player)
-        except EngineError as err:  # it ended in the meantime
-            logger.debug("player %d already gone: %s", player, err)
+        await self.stop(player)
         return True
 
     def _handle_finished(self, event: PlaybackFinished) -> None:

@@ -65,22 +65,22 @@ def _english(n: int) -> list[str] | None:
 
 
 def _french(n: int) -> list[str] | None:
+    if n >= 100:
+        return _french_hundreds(n)
     if n <= 20:
         return [f"digits/{n}"]
-    if n < 70:
-        tens, units = divmod(n, 10)
-        if units == 1:  # vingt et un, trente et un ...
-            return [f"digits/{tens * 10}", "digits/et", "digits/1"]
-        return _tens_units(n, tens * 10)
-    if n < 80:  # soixante-dix ... soixante-dix-neuf
-        return ["digits/60", "digits/et", "digits/11"] if n == 71 else ["digits/60", f"digits/{n - 60}"]
-    if n < 100:  # quatre-vingts ... quatre-vingt-dix-neuf, never "et"
-        return _tens_units(n, 80)
-    if n < 1000:
-        hundreds, rest = divmod(n, 100)
-        head = ["digits/hundred"] if hundreds == 1 else [f"digits/{hundreds}", "digits/hundred"]
-        return head + (_french(rest) or []) if rest else head
-    return _scaled(n, _french, _FR_SCALES)
+    tens = 60 if 70 <= n < 80 else 80 if n >= 80 else n // 10 * 10
+    if n in (71,) or (n % 10 == 1 and n < 70):  # vingt et un ... soixante et onze
+        return [f"digits/{tens}", "digits/et", f"digits/{n - tens}"]
+    return _tens_units(n, tens)  # soixante-dix-huit, quatre-vingt-un: no "et"
+
+
+def _french_hundreds(n: int) -> list[str] | None:
+    if n >= 1000:
+        return _scaled(n, _french, _FR_SCALES)
+    hundreds, rest = divmod(n, 100)
+    head = ["digits/hundred"] if hundreds == 1 else [f"digits/{hundreds}", "digits/hundred"]
+    return head + (_french(rest) or []) if rest else head
 
 
 def _spanish(n: int) -> list[str] | None:
@@ -153,7 +153,7 @@ def _minutes_seconds(seconds: int) -> list[tuple[int, int]]:
     """(count, unit index: 0 minutes, 1 seconds) of a duration, zero parts left out."""
     minutes, rest = divmod(max(seconds, 0), 60)
     parts = [(minutes, 0)] if minutes else []
-    return parts + [(rest, 1)] if rest or not minutes else parts
+    return [*parts, (rest, 1)] if rest or not minutes else parts
 
 
 def duration_prompts(seconds: int, language: str) -> list[str] | None:
