@@ -1,7 +1,7 @@
 """The call-center parts wired together: routes, time conditions, menus, prompts, music."""
 
 from firmware.config import Config
-from pbx.announcements import AnnouncementService
+from pbx.announcer import AnnouncementService
 from pbx.bus import EventBus
 from pbx.call_flows import ANNOUNCEMENT, MENU, TIME_CONDITION, CallFlows
 from pbx.calls import CallService

@@ -183,11 +183,12 @@ class PromptLibrary:
         return self._catalog.items()
 
     async def upload(self, name: str, language: str, data: bytes) -> Prompt:
-        """Convert `data` (any common audio format) and make it prompt `name` in `language`.
+        """Convert `data` (any common audio format) and make it prompt `name` in
+        `language` ("": the box's).
 
         AudioError if it cannot be used; nothing changes then.
         """
-        old = self._existing(name, language)
+        old, language = self._existing(name, language)
         file = f"{uuid.uuid4().hex}.wav"
         await self._transcoder.convert(data, self._dir / file)
         new = Prompt(name, {**old.files, language: file}, _without(old.texts, language))
@@ -200,7 +201,7 @@ class PromptLibrary:
 
     async def set_text(self, name: str, language: str, text: str) -> Prompt:
         """Make prompt `name` in `language` the spoken `text` (checked by speaking it)."""
-        old = self._existing(name, language)
+        old, language = self._existing(name, language)
         try:
             await self._speech.speak(text, language)
         except SpeechError as err:
@@ -221,11 +222,11 @@ class PromptLibrary:
         else:
             await self._store(old, new)
 
-    def _existing(self, name: str, language: str) -> Prompt:
-        """Prompt `name` as it is (empty if new), once name and language are checked."""
+    def _existing(self, name: str, language: str) -> tuple[Prompt, str]:
+        """Prompt `name` as it is (empty if new) and the language meant ("": the box's)."""
         check_name("prompt", name)
-        check_language(language)
-        return self._catalog.get(name) if name in self._catalog else Prompt(name)
+        language = check_language(language or self.language)
+        return self._catalog.get(name) if name in self._catalog else Prompt(name), language
 
     async def _store(self, old: Prompt, new: Prompt) -> None:
         await self._catalog.put(new)
