@@ -12,6 +12,8 @@ from pbx.calls import CallService
 from pbx.loop_guard import LoopGuard
 from pbx.sip import EngineSettings, SipEngine
 from pbx.store import CdrStore, main_database
+from pbx.store.config_objects import ConfigObjectStore
+from pbx.trunks import BARE_DESTINATION_KINDS, DESTINATION_KINDS
 from tests import speech
 from tests.harness import Daemon, free_port, short_tempdir
 
@@ -87,3 +89,25 @@ async def engine_stack(tmp_path):
         await calls.shutdown(5)
         await engine.stop()
         await database.close()
+
+
+@pytest_asyncio.fixture
+async def config_store(tmp_path):
+    """The call-center configuration store on a fresh SQLite database."""
+    database = main_database(tmp_path / "callbox.db")
+    await database.open()
+    try:
+        yield ConfigObjectStore(database)
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+def destination_kinds():
+    """The destination kinds the box registers at start (its router does), for one test."""
+    kinds, bare = set(DESTINATION_KINDS), set(BARE_DESTINATION_KINDS)
+    DESTINATION_KINDS.update({"ivr", "announce", "tc", "hangup"})
+    BARE_DESTINATION_KINDS.add("hangup")
+    yield
+    DESTINATION_KINDS.intersection_update(kinds)
+    BARE_DESTINATION_KINDS.intersection_update(bare)
