@@ -60,6 +60,7 @@ class MusicOnHold:
         self._calls = calls
         self._playlists = playlists
         self._players: dict[str, int] = {}
+        self._playing: dict[str, list[str]] = {}  # class -> its player's files, in order
         self._listeners: dict[str, set[int]] = {}  # class -> legs hearing its player
         # Two legs held at the same moment must not make a player each: the one
         # not kept would play on, and could never be stopped.
@@ -92,10 +93,15 @@ class MusicOnHold:
         """The id of the player a class has now, if any (one per class)."""
         return self._players.get(music_class)
 
+    def playing(self, music_class: str) -> list[str]:
+        """The files the class's player plays, in its order ([] without a player)."""
+        return list(self._playing.get(music_class, []))
+
     async def refresh(self, music_class: str) -> None:
         """A class's files or order changed: give its listeners the new music at once."""
         async with self._making:
             old = self._players.pop(music_class, None)
+            self._playing.pop(music_class, None)
             legs = self._listeners.pop(music_class, set())
             for leg_id in legs:
                 with contextlib.suppress(EngineError):  # a leg that ended needs nothing
@@ -117,6 +123,7 @@ class MusicOnHold:
                 logger.warning("music on hold class %r has no playable files", music_class)
                 return music_class, None
             self._players[music_class] = await self._engine.playlist(files)
+            self._playing[music_class] = files
         return music_class, self._players[music_class]
 
     def _handle_ended(self, event: CallEnded) -> None:

@@ -1,8 +1,9 @@
 """Audio the box is given (uploads, speech) made into the engine's WAV format at one loudness.
 
-sox decodes and resamples; the loudness is measured here and set with sox's gain,
-as near the target as the peaks allow without clipping. sox runs with an argument list, never a
-shell, on files the box names itself: nothing a user sends becomes a path.
+sox decodes and resamples; the loudness is measured and set here, peaks above
+-6 dBFS rounded off by a soft limiter so that none goes past -1 dBFS. sox runs
+with an argument list, never a shell, on files the box names itself: nothing a
+user sends becomes a path.
 """
 
 import asyncio
@@ -24,7 +25,9 @@ logger = logging.getLogger(__name__)
 
 ENGINE_RATES_HZ = (8000, 16000)
 TARGET_LEVEL_DBFS = -18.0  # gated RMS level: Debian's recorded prompts speak at about this
-PEAK_CEILING_DBFS = -1.0  # no gain takes a peak above this: loud peaks cap the gain
+PEAK_CEILING_DBFS = -1.0  # the limiter keeps every peak under this
+LIMITER_KNEE_DBFS = -6.0  # and leaves everything under this untouched
+MAX_GAIN_DB = 40.0  # a near-silent upload is not amplified into hiss
 MAX_UPLOAD_BYTES = 16 * 1024 * 1024
 MAX_DURATION_S = 30 * 60
 MIN_DURATION_S = 0.1
@@ -123,28 +126,13 @@ class Transcoder:
                 source, decoded, done = work / f"in.{kind}", work / "decoded.wav", work / "out.wav"
                 source.write_bytes(data)
                 await self._sox(name, "-t", kind, source, *self._format(), decoded)
-                gain_db = await asyncio.to_thread(self._gain_db, decoded)
-                await self._sox(name, decoded, done, "gain", f"{gain_db:.2f}")
-                info = await asyncio.to_thread(_info, done)
+                info = await asyncio.to_thread(_normalise, decoded, done)
                 destination.parent.mkdir(parents=True, exist_ok=True)
                 os.replace(done, destination)
         return info
 
     def _format(self) -> tuple[str, ...]:
         return ("-r", str(self.rate_hz), "-c", "1", "-b", "16", "-e", "signed-integer", "-t", "wav")
-
-    def _gain_db(self, decoded: Path) -> float:
-        samples, rate = read_samples(decoded)
-        duration_s = len(samples) / rate
-        if duration_s < MIN_DURATION_S:
-            raise AudioError("the audio is too short to be a prompt or music")
-        if duration_s > MAX_DURATION_S:
-            raise AudioError(f"the audio is over {MAX_DURATION_S // 60} minutes long")
-        level = gated_level_dbfs(samples, rate)
-        if level == -math.inf:
-            raise AudioError("the audio is silent")
-        peak_dbfs = 20 * math.log10(max(int(np.max(np.abs(samples.astype(np.int32)))), 1) / 32768)
-        return min(TARGET_LEVEL_DBFS - level, PEAK_CEILING_DBFS - peak_dbfs)
 
     async def _sox(self, name: str, *args: object) -> None:
         command = ["nice", "-n", "10", "sox", "-V1", *(str(a) for a in args)]
@@ -168,12 +156,47 @@ class Transcoder:
 
 
 def _sox_reason(text: str) -> str:
-    """sox's complaint without its own name or the box's file names."""
+    """sox's complaint without its own words for itself or the box's file names."""
     lines = [line for line in text.splitlines() if line.strip()]
-    reason = re.sub(r" ?`[^']*'", "", lines[-1] if lines else "it is damaged")
-    return reason.removeprefix("sox FAIL ").removeprefix("sox: ").strip()
+    reason = re.sub(r" ?`[^']*'", "", lines[-1] if lines else "")
+    for prefix in ("sox FAIL ", "sox: ", "formats: "):
+        reason = reason.removeprefix(prefix)
+    return reason.strip().rstrip(":") or "it is damaged"
 
 
-def _info(path: Path) -> AudioInfo:
-    samples, rate = read_samples(path)
-    return AudioInfo(round(len(samples) / rate, 3), round(gated_level_dbfs(samples, rate), 2))
+def limited(samples: np.ndarray, gain_db: float) -> np.ndarray:
+    """`samples` (int16) amplified by `gain_db`, the peaks past the knee rounded off
+    (tanh: smooth at the knee, never past the ceiling), as float in -1..1."""
+    x = samples.astype(np.float64) / 32768 * 10 ** (gain_db / 20)
+    knee, ceiling = 10 ** (LIMITER_KNEE_DBFS / 20), 10 ** (PEAK_CEILING_DBFS / 20)
+    over = np.abs(x) > knee
+    room = ceiling - knee
+    x[over] = np.sign(x[over]) * (knee + room * np.tanh((np.abs(x[over]) - knee) / room))
+    return x
+
+
+def _normalise(decoded: Path, done: Path) -> AudioInfo:
+    """Write `decoded` to `done` at TARGET_LEVEL_DBFS; AudioError if it is unfit."""
+    samples, rate = read_samples(decoded)
+    duration_s = len(samples) / rate
+    if duration_s < MIN_DURATION_S:
+        raise AudioError("the audio is too short to be a prompt or music")
+    if duration_s > MAX_DURATION_S:
+        raise AudioError(f"the audio is over {MAX_DURATION_S // 60} minutes long")
+    level = gated_level_dbfs(samples, rate)
+    if level == -math.inf:
+        raise AudioError("the audio is silent")
+    # The limiter takes a little off loud material: correct for it, a few times over.
+    gain_db = min(TARGET_LEVEL_DBFS - level, MAX_GAIN_DB)
+    for _ in range(4):
+        out = limited(samples, gain_db)
+        level = gated_level_dbfs(np.round(out * 32767), rate)
+        if abs(TARGET_LEVEL_DBFS - level) < 0.1 or gain_db >= MAX_GAIN_DB:
+            break
+        gain_db = min(gain_db + TARGET_LEVEL_DBFS - level, MAX_GAIN_DB)
+    with wave.open(str(done), "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(2)
+        audio.setframerate(rate)
+        audio.writeframes(np.round(out * 32767).astype("<i2").tobytes())
+    return AudioInfo(round(duration_s, 3), round(level, 2))

@@ -62,6 +62,7 @@ class EngineStack:
     bus: EventBus
     cdrs: CdrStore
     sip_port: int
+    engine: SipEngine
 
     def uri(self, number: str) -> str:
         return f"sip:{number}@127.0.0.1:{self.sip_port}"
@@ -84,7 +85,7 @@ async def engine_stack(tmp_path):
     cdrs = CdrStore(database)
     calls = CallService(engine, bus, cdrs, guard)
     try:
-        yield EngineStack(calls, bus, cdrs, port)
+        yield EngineStack(calls, bus, cdrs, port, engine)
     finally:
         await calls.shutdown(5)
         await engine.stop()
@@ -94,7 +95,7 @@ async def engine_stack(tmp_path):
 @pytest_asyncio.fixture
 async def config_store(tmp_path):
     """The call-center configuration store on a fresh SQLite database."""
-    database = main_database(tmp_path / "callbox.db")
+    database = main_database(tmp_path / "config.db")
     await database.open()
     try:
         yield ConfigObjectStore(database)

@@ -256,3 +256,27 @@ def test_menu_settings_are_checked(box):
     prompt = cli(box, "ivr", "set", "bad", "--greeting", "no-such-prompt")
     assert "there is no prompt 'no-such-prompt'" in prompt.stderr
     assert "bad" not in cli(box, "ivr", "list").stdout
+
+
+def test_a_bad_upload_is_refused_with_a_reason_and_nothing_changes(box, tmp_path):
+    stored = sorted((box.data_dir / "prompts").glob("*.wav"))
+    listed = cli(box, "prompt", "list").stdout
+    damaged = tmp_path / "damaged.mp3"
+    damaged.write_bytes(b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(range(256)) * 4)
+    refused = cli(box, "prompt", "upload", "greet", damaged)
+    assert refused.returncode == 2
+    assert refused.stderr.startswith("callbox: the MP3 file cannot be read"), refused.stderr
+    text = tmp_path / "notes.wav"
+    text.write_text("not audio at all")
+    refused = cli(box, "prompt", "upload", "greet", text)
+    assert "not an audio file the box reads (WAV, MP3" in refused.stderr
+    assert cli(box, "prompt", "list").stdout == listed
+    assert sorted((box.data_dir / "prompts").glob("*.wav")) == stored
+
+    assert cli(box, "moh", "set", "sales", "--order", "shuffled").returncode == 0
+    song = write_tone(tmp_path / "song.wav", 440, 1.0, rate_hz=44100)
+    assert cli(box, "moh", "upload", "sales", song, "--title", "01 Song").returncode == 0
+    assert cli(box, "moh", "upload", "sales", damaged).returncode == 2
+    listing = cli(box, "moh", "list").stdout
+    assert "sales: shuffled, 0 listening" in listing
+    assert listing.count("01 Song") == 1
