@@ -176,8 +176,7 @@ class Box:
             EdgeRpc(edge.rpc_socket),
             f"sip:{edge_host}",
         )
-        self.call_center = CallCenter(cfg, database, trunks)
-        await self.call_center.load()
+        self.call_center = await CallCenter.loaded(cfg, database, trunks)
         self._route_calls(calls, bus, extensions, trunks, edge_host)
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
@@ -200,9 +199,7 @@ class Box:
             edge=self.edge,
             edge_registry=edge_registry,
             trunks=trunks,
-            call_flows=self.call_center.flows,
-            prompts=self.call_center.prompts,
-            music=self.call_center.music,
+            **self.call_center.services(),
         )
         control = ControlServer(self.api, data_dir / "callbox.sock")
         await control.start()

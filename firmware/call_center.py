@@ -52,11 +52,18 @@ class CallCenter:
         self.time_conditions: TimeConditionService | None = None
         self.moh: MusicOnHold | None = None
 
-    async def load(self) -> None:
-        """Read prompts, music classes and call flows from the database."""
-        await self.prompts.load()
-        await self.music.load()
-        await self.flows.load()
+    @classmethod
+    async def loaded(cls, config: Config, database: Database, trunks: TrunkService) -> "CallCenter":
+        """A call center with its prompts, music classes and call flows read in."""
+        center = cls(config, database, trunks)
+        await center.prompts.load()
+        await center.music.load()
+        await center.flows.load()
+        return center
+
+    def services(self) -> dict[str, object]:
+        """What the service API offers of the call center, by its keyword names."""
+        return {"call_flows": self.flows, "prompts": self.prompts, "music": self.music}
 
     def wire(
         self,
