@@ -31,7 +31,7 @@ def doc(text: str, **meta: Any) -> dict[str, Any]:
 
 def check_name(kind: str, name: str) -> str:
     """`name` if it can name a `kind` (lower-case letters, digits, dashes; 32 at most)."""
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.fullmatch(name):
         raise SettingError(
             f"{kind} name must start with a letter and hold up to 32 lower-case letters, "
             f"digits and dashes: {name!r}"

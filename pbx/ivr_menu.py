@@ -52,7 +52,7 @@ class IvrMenu:
     def check(self) -> "IvrMenu":
         """The menu itself if it is sound; SettingError naming what is not."""
         for key, destination in self.options.items():
-            if not _KEYS.match(key):
+            if not _KEYS.fullmatch(key):
                 raise SettingError(f"option keys are 1 to 4 of 0-9, * and #: {key!r}")
             if destination != REPEAT:
                 check_destination(destination)

@@ -80,10 +80,12 @@ class MusicOnHold:
     async def stop(self, leg_id: int, music_class: str = DEFAULT_CLASS) -> None:
         """Stop playing music to a leg (whichever class it hears)."""
         del music_class  # kept for callers; a leg hears one class at a time
-        for name, legs in self._listeners.items():
-            if leg_id in legs:
-                legs.discard(leg_id)
-                await self._engine.listen(self._players[name], leg_id, listening=False)
+        async with self._making:  # refresh moves listeners between players under it
+            for name, legs in self._listeners.items():
+                if leg_id in legs and name in self._players:
+                    legs.discard(leg_id)
+                    await self._engine.listen(self._players[name], leg_id, listening=False)
+                    return
 
     def listeners(self) -> dict[str, int]:
         """How many legs hear each class's player now."""

@@ -47,7 +47,7 @@ class MusicClass:
         check_name("music class", self.name)
         if self.order not in ORDERS:
             raise SettingError(f"order must be one of {', '.join(ORDERS)}")
-        if any(not _STORED_FILE.match(file) for file in self.files):
+        if any(not _STORED_FILE.fullmatch(file) for file in self.files):
             raise SettingError("a class's files are named by the box only")
         if len(self.files) > MAX_FILES_PER_CLASS:
             raise SettingError(f"a class holds at most {MAX_FILES_PER_CLASS} files")

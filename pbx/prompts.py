@@ -28,7 +28,7 @@ MAX_TEXT_CHARACTERS = 2000
 
 def check_language(language: str) -> str:
     """`language` if it is a code like "en" or "fr-ca"; SettingError otherwise."""
-    if not isinstance(language, str) or not _LANGUAGE.match(language):
+    if not isinstance(language, str) or not _LANGUAGE.fullmatch(language):
         raise SettingError(f'language must be a code like "en" or "fr-ca", not {language!r}')
     return language
 
@@ -47,7 +47,7 @@ class Prompt:
         check_name("prompt", self.name)
         for language in (*self.files, *self.texts):
             check_language(language)
-        if any(not _STORED_FILE.match(file) for file in self.files.values()):
+        if any(not _STORED_FILE.fullmatch(file) for file in self.files.values()):
             raise SettingError("a prompt's recordings are named by the box only")
         if any(not 0 < len(text) <= MAX_TEXT_CHARACTERS for text in self.texts.values()):
             raise SettingError(f"a prompt's text is 1 to {MAX_TEXT_CHARACTERS} characters")
@@ -64,7 +64,7 @@ def index_sounds(sounds_dir: Path) -> dict[str, dict[str, Path]]:
     sets: dict[str, dict[str, Path]] = {}
     for folder in sorted(sounds_dir.iterdir()) if sounds_dir.is_dir() else ():
         parts = folder.name.lower().split("_")
-        if not folder.is_dir() or not _LANGUAGE.match(parts[0]):
+        if not folder.is_dir() or not _LANGUAGE.fullmatch(parts[0]):
             continue
         names = {p.relative_to(folder).with_suffix("").as_posix(): p for p in folder.rglob("*.wav")}
         for language in {parts[0], "-".join(parts[:2])}:

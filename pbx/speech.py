@@ -48,10 +48,11 @@ class SpeechSynth:
 
     def voice(self, language: str) -> str | None:
         """espeak-ng's voice for `language` ("fr-ca" falls back to "fr"), or None."""
-        if not _LANGUAGE.match(language):
+        if not _LANGUAGE.fullmatch(language):
             return None
         for candidate in (language, language.split("-", 1)[0]):
-            if candidate in self._voices:
+            # espeak-ng takes a bare language ("en", "fr") for its voices of it (en-gb ...).
+            if any(v == candidate or v.startswith(candidate + "-") for v in self._voices):
                 return candidate
         return None
 

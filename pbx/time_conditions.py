@@ -61,7 +61,7 @@ class WeeklyRange:
     @classmethod
     def parse(cls, text: str) -> "WeeklyRange":
         """ "mon-fri 09:00-17:30", "sat 10:00-13:00", "fri 22:00-02:00", or "sun" (all day)."""
-        found = _RANGE.match(text.strip().lower())
+        found = _RANGE.fullmatch(text.strip().lower())
         if not found:
             raise SettingError(f'a schedule entry is like "mon-fri 09:00-17:30": {text!r}')
         start = _clock(found["start"]) if found["start"] else 0
@@ -132,7 +132,7 @@ class TimeCondition:
         for entry in self.schedule:
             WeeklyRange.parse(entry)
         for holiday in self.holidays:
-            if not _HOLIDAY.match(holiday):
+            if not _HOLIDAY.fullmatch(holiday):
                 raise SettingError(f"a holiday is like 2026-12-25, 12-25 or a..b: {holiday!r}")
             try:
                 _holiday_contains(holiday, date(2024, 2, 29))  # a leap year: takes 02-29
@@ -141,7 +141,7 @@ class TimeCondition:
         zone(self.timezone)
         if self.override not in OVERRIDES:
             raise SettingError(f"override must be one of {', '.join(OVERRIDES)}")
-        if self.feature_code and not _FEATURE_CODE.match(self.feature_code):
+        if self.feature_code and not _FEATURE_CODE.fullmatch(self.feature_code):
             raise SettingError("a feature code is * and up to 8 of 0-9, * and #, e.g. *281")
         return self
 

@@ -210,6 +210,13 @@ async def test_languages_without_recordings_are_spoken_by_espeak(library, langua
     assert again == await library.say_number(42, language), "cached: the same file"
 
 
+def test_espeak_voices_are_found_by_language_or_its_base(tmp_path):
+    speech = SpeechSynth(Transcoder(8000, tmp_path), tmp_path)
+    assert [speech.voice(lang) for lang in ("en", "fr-ca", "fa", "pt-br", "xx", "EN")] == [
+        "en", "fr", "fa", "pt-br", None, None,
+    ]  # fmt: skip
+
+
 @pytest.mark.asyncio
 async def test_prompts_fall_back_by_language_and_uploads_win_over_recordings(library, tmp_path):
     french = await library.find("vm-goodbye", "fr-ca")
