@@ -34,7 +34,7 @@ def _on_off(text: str) -> bool:
 
 def _pair(text: str) -> tuple[str, str]:
     key, sep, value = text.partition("=")
-    if not sep:
+    if not sep and text:  # '' is allowed: it empties the map
         raise argparse.ArgumentTypeError("KEY=VALUE, e.g. 1=ext:1001")
     return key, value
 

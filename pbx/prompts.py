@@ -17,7 +17,7 @@ from pbx.spoken_numbers import (
     number_prompts,
     number_text,
 )
-from pbx.transcoder import Transcoder
+from pbx.transcoder import AudioError, Transcoder
 
 logger = logging.getLogger(__name__)
 
@@ -123,8 +123,10 @@ class PromptLibrary:
             for candidate in chain:
                 if candidate in prompt.files:
                     return self._dir / prompt.files[candidate]
-                if candidate in prompt.texts:
-                    return await self._spoken(prompt.texts[candidate], candidate)
+                if candidate in prompt.texts and (
+                    spoken := await self._spoken(prompt.texts[candidate], candidate)
+                ):
+                    return spoken
         for candidate in chain:
             if path := self._recorded.get(candidate, {}).get(name):
                 return path
@@ -144,7 +146,7 @@ class PromptLibrary:
     async def _spoken(self, text: str, language: str) -> Path | None:
         try:
             return await self._speech.speak(text, language)
-        except SpeechError as err:
+        except (SpeechError, AudioError) as err:
             logger.warning("cannot speak a prompt: %s", err)
             return None
 
