@@ -26,7 +26,7 @@ from pbx.trunk_service import TrunkService
 
 
 class CallCenter:
-    """Built in two steps: `load` reads the configuration objects before calls can
+    """Built in two steps: `loaded` reads the configuration objects before calls can
     arrive, `wire` plugs the destinations into the router once the call service exists.
     """
 
@@ -49,8 +49,6 @@ class CallCenter:
             Catalog("moh", MusicClass, store), data_dir / "moh", config.moh.default_dir, transcoder
         )
         self.flows = CallFlows(store, self.prompts, lambda: _trunk_dids(trunks))
-        self.time_conditions: TimeConditionService | None = None
-        self.moh: MusicOnHold | None = None
 
     @classmethod
     async def loaded(cls, config: Config, database: Database, trunks: TrunkService) -> "CallCenter":
@@ -83,18 +81,17 @@ class CallCenter:
         flows, send = self.flows, inbound.send
         announcer = AnnouncementService(flows.announcements, calls, player, self.prompts, send=send)
         menus = IvrService(flows.menus, player, self.prompts, Keypad(bus), extensions, send=send)
-        self.time_conditions = TimeConditionService(
+        conditions = TimeConditionService(
             flows.time_conditions, calls, player, self.prompts, send=send
         )
         inbound.add_destination("ext", ExtensionDestination(calls, dialer, player, ringback).ring)
         inbound.add_destination("hangup", announcer.hang_up, bare=True)
         inbound.add_destination(ANNOUNCEMENT, announcer.play)
         inbound.add_destination(MENU, menus.run)
-        inbound.add_destination(TIME_CONDITION, self.time_conditions.route)
-        calls.add_offer_handler(self.time_conditions.offer)
-        self.moh = MusicOnHold(engine, calls, bus, self.music.playlist)
-        self.music.moh = self.moh
-        return self.moh
+        inbound.add_destination(TIME_CONDITION, conditions.route)
+        calls.add_offer_handler(conditions.offer)
+        self.music.moh = MusicOnHold(engine, calls, bus, self.music.playlist)
+        return self.music.moh
 
 
 def _trunk_dids(trunks: TrunkService) -> list[tuple[str, str, str]]:

@@ -24,12 +24,7 @@ FLOWS = {
     "announce": (Announcement, "announcements: prompts, then a destination"),
 }
 COMMANDS = (*FLOWS, "prompt", "moh")
-
-
-def _on_off(text: str) -> bool:
-    if text not in ("on", "off"):
-        raise argparse.ArgumentTypeError("on or off")
-    return text == "on"
+CONVERSION_TIMEOUT_S = 180.0  # an upload is converted before the daemon answers
 
 
 def _pair(text: str) -> tuple[str, str]:
@@ -55,7 +50,7 @@ def _add_setting_options(parser: argparse.ArgumentParser, cls: type) -> None:
         elif origin is dict:
             options |= {"action": "append", "type": _pair}
         else:
-            options["type"] = _on_off if kind is bool else kind
+            options["type"] = kind
         parser.add_argument(_flag(name, kind), **options)
 
 
@@ -184,7 +179,14 @@ def _run_prompt(args: argparse.Namespace, socket_path: Path) -> None:
         print(f"prompt {args.name} removed")
     else:
         content = {"data": _upload(args.file)} if action == "upload" else {"text": args.text}
-        request(socket_path, f"prompt.{action}", name=args.name, language=args.language, **content)
+        request(
+            socket_path,
+            f"prompt.{action}",
+            timeout_s=CONVERSION_TIMEOUT_S,
+            name=args.name,
+            language=args.language,
+            **content,
+        )
         print(f"prompt {args.name} set")
 
 
@@ -201,7 +203,12 @@ def _run_moh(args: argparse.Namespace, socket_path: Path) -> None:
     elif action == "upload":
         title = args.title or args.file.name
         result = request(
-            socket_path, "moh.upload", name=args.name, title=title, data=_upload(args.file)
+            socket_path,
+            "moh.upload",
+            timeout_s=CONVERSION_TIMEOUT_S,
+            name=args.name,
+            title=title,
+            data=_upload(args.file),
         )
         print(f"added to {args.name} as {result['file']}")
     elif action == "remove":
