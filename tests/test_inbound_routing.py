@@ -11,12 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from firmware import control
 from pbx.catalog import SettingError
 from pbx.inbound_routes import InboundRoute, choose, trunk_did_routes
-from tests.harness import Daemon, free_port, short_tempdir
+from tests.call_center_box import ask, cli, extension, running_box
+from tests.harness import free_port
 from tests.phone_client import Phone
-from tests.test_ivr import cli, read_notifications
 from tests.test_trunks import provider, sipp_result
 
 pytestmark = pytest.mark.usefixtures("destination_kinds")
@@ -89,43 +88,18 @@ def test_bad_routes_are_named(criteria, complaint):
 
 @pytest.fixture(scope="module")
 def box():
-    with short_tempdir() as workdir:
-        (workdir / "box").mkdir()
-        daemon = Daemon(workdir / "box")
-        try:
-            daemon.start()
-            read_notifications(daemon)
-            daemon.secrets = {
-                "1001": daemon.add_extension("1001", "Alice"),
-                "1002": daemon.add_extension("1002", "Bob"),
-            }
-            yield daemon
-        finally:
-            daemon.close()
-
-
-def ask(box, command: str, **args):
-    return control.request(box.data_dir / "callbox.sock", command, **args)
+    with running_box({"1001": "Alice", "1002": "Bob"}) as daemon:
+        yield daemon
 
 
 @pytest.fixture(scope="module")
 def phones(box):
     """Alice (1001) and Bob (1002), registered; each answers every call."""
     with contextlib.ExitStack() as stack:
-        found = {}
-        for number, host in (("1001", ALICE_HOST), ("1002", BOB_HOST)):
-            phone = stack.enter_context(
-                Phone.start(
-                    port=free_port(),
-                    name=f"p{number}",
-                    user=number,
-                    secret=box.secrets[number],
-                    bind=host,
-                    registrar=box.registrar,
-                )
-            )
-            phone.wait_for("registration", active=True, timeout=10)
-            found[number] = phone
+        found = {
+            number: stack.enter_context(extension(box, number, host))
+            for number, host in (("1001", ALICE_HOST), ("1002", BOB_HOST))
+        }
         yield found
 
 

@@ -6,14 +6,9 @@ its calls as the provider's. Prompts are tones, uploaded through the CLI, so
 the caller's recording shows which prompt it heard and in what order.
 """
 
-import contextlib
-import subprocess
-import threading
-
 import pytest
 
-from firmware import control
-from tests.harness import CALLBOX, Daemon, free_port, short_tempdir
+from tests.call_center_box import cli, extension, provider_caller, running_box
 from tests.phone_client import Phone
 from tests.tone_track import tone_track, write_tone
 from tests.tones import has_tone
@@ -26,85 +21,22 @@ TONES = [GREETING_HZ, SUBMENU_HZ, INVALID_HZ, TIMEOUT_HZ, GOODBYE_HZ]
 
 
 @pytest.fixture(scope="module")
-def box():
+def box(tmp_path_factory):
     """One daemon for the module: two extensions, a trunk per test, tone prompts."""
-    with short_tempdir() as workdir:
-        (workdir / "box").mkdir()
-        daemon = Daemon(workdir / "box")
-        try:
-            daemon.start()
-            read_notifications(daemon)
-            daemon.secrets = {
-                "1001": daemon.add_extension("1001", "Alice"),
-                "1002": daemon.add_extension("1002", "Bob"),
-            }
-            for name, hz, seconds in (
-                ("greet", GREETING_HZ, 1.5),
-                ("long-greet", GREETING_HZ, 4.0),
-                ("sub-greet", SUBMENU_HZ, 1.5),
-                ("wrong", INVALID_HZ, 0.6),
-                ("silence-heard", TIMEOUT_HZ, 0.6),
-                ("goodbye", GOODBYE_HZ, 0.6),
-            ):
-                upload = cli(
-                    daemon,
-                    "prompt",
-                    "upload",
-                    name,
-                    write_tone(workdir / f"{name}.wav", hz, seconds),
-                )
-                assert upload.returncode == 0, upload.stderr
-            yield daemon
-        finally:
-            daemon.close()
-
-
-def read_notifications(daemon: Daemon) -> threading.Thread:
-    """Keep reading the daemon's systemd notifications, as systemd does: unread, they
-    fill the socket within a minute, and the daemon's next one blocks its loop."""
-
-    def read() -> None:
-        while daemon.process.poll() is None:
-            with contextlib.suppress(AssertionError, OSError):
-                daemon.wait_notification("(read them all)", timeout_s=1)
-
-    thread = threading.Thread(target=read, daemon=True)
-    thread.start()
-    return thread
-
-
-def cli(box, *args) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [str(CALLBOX), "--config", str(box.config_path), *map(str, args)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-
-
-def ask(box, command: str, **args):
-    return control.request(box.data_dir / "callbox.sock", command, **args)
-
-
-def extension(box, number: str, host: str) -> Phone:
-    phone = Phone.start(
-        port=free_port(),
-        name=f"p{number}",
-        user=number,
-        secret=box.secrets[number],
-        bind=host,
-        registrar=box.registrar,
-    )
-    phone.wait_for("registration", active=True, timeout=10)
-    return phone
-
-
-def provider_caller(box, trunk: str, caller: str = "447700900555") -> Phone:
-    """A phone the box takes for trunk `trunk`'s provider, calling as `caller`."""
-    port = free_port()
-    ask(box, "trunk.add", name=trunk, host=f"127.0.0.1:{port}")
-    return Phone.start(port=port, name=caller)
+    prompts = tmp_path_factory.mktemp("prompts")
+    with running_box({"1001": "Alice", "1002": "Bob"}) as daemon:
+        for name, hz, seconds in (
+            ("greet", GREETING_HZ, 1.5),
+            ("long-greet", GREETING_HZ, 4.0),
+            ("sub-greet", SUBMENU_HZ, 1.5),
+            ("wrong", INVALID_HZ, 0.6),
+            ("silence-heard", TIMEOUT_HZ, 0.6),
+            ("goodbye", GOODBYE_HZ, 0.6),
+        ):
+            tone = write_tone(prompts / f"{name}.wav", hz, seconds)
+            upload = cli(daemon, "prompt", "upload", name, tone)
+            assert upload.returncode == 0, upload.stderr
+        yield daemon
 
 
 def dial_did(caller: Phone, box) -> None:
