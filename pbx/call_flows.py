@@ -70,6 +70,10 @@ class CallFlows:
         for setting, name in prompts_of(item):
             if not self._prompts.exists(name):
                 raise SettingError(f"{setting}: there is no prompt {name!r}")
+        code = getattr(item, "feature_code", "")
+        taken = [c.name for c in self.time_conditions.items() if c.feature_code == code]
+        if code and taken and taken != [item.name]:
+            raise SettingError(f"feature code {code} is taken by tc {taken[0]}")
 
     def users_of(self, destination: str) -> list[str]:
         """What sends calls to `destination` ("ivr:main"): "route-in x", "ivr main" ..."""

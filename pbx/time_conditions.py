@@ -86,7 +86,10 @@ def _holiday_contains(text: str, day: date) -> bool:
     """Whether `day` is in a holiday: "2026-12-25", "12-25" (every year), or a range
     of either ("2026-12-24..2026-12-26")."""
     first, _, last = text.partition("..")
-    bounds = [_holiday_date(part, day.year) for part in (first, last or first)]
+    try:
+        bounds = [_holiday_date(part, day.year) for part in (first, last or first)]
+    except ValueError:  # a yearly 02-29 in a year without one
+        return False
     if bounds[1] < bounds[0]:  # a yearly range over New Year
         return day >= bounds[0] or day <= bounds[1]
     return bounds[0] <= day <= bounds[1]
@@ -135,7 +138,8 @@ class TimeCondition:
             if not _HOLIDAY.fullmatch(holiday):
                 raise SettingError(f"a holiday is like 2026-12-25, 12-25 or a..b: {holiday!r}")
             try:
-                _holiday_contains(holiday, date(2024, 2, 29))  # a leap year: takes 02-29
+                for part in holiday.split(".."):
+                    _holiday_date(part, 2024)  # a leap year: takes a yearly 02-29
             except ValueError:
                 raise SettingError(f"not a date: {holiday!r}") from None
         zone(self.timezone)

@@ -71,6 +71,8 @@ def test_ranges_past_midnight_belong_to_the_day_they_start():
         ("2026-12-24..2026-12-28", "2026-12-28T10:00", True),
         ("12-31..01-02", "2027-01-01T10:00", True),  # over New Year, every year
         ("12-31..01-02", "2026-12-30T10:00", False),
+        ("02-29", "2028-02-29T10:00", True),
+        ("02-29", "2027-02-28T10:00", False),  # no 29th that year: no holiday, no error
     ],
 )
 def test_holidays_close_whole_local_days(holiday, day, closed):
@@ -134,6 +136,12 @@ async def test_the_service_routes_by_its_clock_and_remembers_night_mode(config_s
     now[0] = at("2026-05-05T10:00")
     await service.route(leg, "office")
     assert routed.sent == ["ext:1001", "hangup", "hangup"]
+
+    await flows.time_conditions.set("office", feature_code="*281")
+    with pytest.raises(SettingError, match="feature code \\*281 is taken by tc office"):
+        await flows.time_conditions.set(
+            "desk", open_destination="hangup", closed_destination="hangup", feature_code="*281"
+        )
 
     reloaded = CallFlows(config_store, prompts=None)
     await reloaded.load()
