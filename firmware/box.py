@@ -6,6 +6,7 @@ import logging
 import secrets
 from datetime import UTC, datetime
 
+from firmware.call_center import CallCenterParts, build_call_center
 from firmware.config import Config
 from firmware.control import ControlServer
 from pbx.api import ServiceApi
@@ -23,6 +24,7 @@ from pbx.loop_guard import LoopGuard
 from pbx.moh import MusicOnHold
 from pbx.numbering import NumberPlan
 from pbx.outbound import OutboundDialer
+from pbx.queues.service import QueueService
 from pbx.security import SecurityLog
 from pbx.sip import EngineSettings, SipEngine
 from pbx.store import CdrStore, Database, ExtensionStore, main_database
@@ -106,7 +108,9 @@ class Box:
         extensions: ExtensionService,
         trunks: TrunkService,
         edge_host: str,
-    ) -> None:
+        *,
+        database: Database,
+    ) -> QueueService:
         """Let each kind of call find its handler, in the order they are asked."""
         cfg = self.config
         # Calls from providers first: an outside caller reaches only what its DID
@@ -129,6 +133,11 @@ class Box:
         )
         calls.add_offer_handler(dialer.offer)
         inbound.add_destination("ext", dialer.ring_extension)
+        moh = MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
+        # Queue and group numbers and agents' codes before outbound routes, which
+        # may match any number.
+        parts = (self.engine, calls, bus, database, dialer, moh, inbound, trunks, extensions)
+        queues = build_call_center(cfg, CallCenterParts(*parts, edge_host))
         outbound = OutboundDialer(
             calls,
             extensions=extensions,
@@ -140,8 +149,8 @@ class Box:
             calls_per_s=cfg.routing.outbound_calls_per_s,
         )
         calls.add_offer_handler(outbound.offer)
-        moh = MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
         TransferService(calls, self.engine, dialer, moh, bus)
+        return queues
 
     async def start(self, stack: contextlib.AsyncExitStack) -> None:
         """Start each part; `stack` stops whatever started, in reverse, even after a failure."""
@@ -173,7 +182,8 @@ class Box:
             EdgeRpc(edge.rpc_socket),
             f"sip:{edge_host}",
         )
-        self._route_calls(calls, bus, extensions, trunks, edge_host)
+        queues = self._route_calls(calls, bus, extensions, trunks, edge_host, database=database)
+        await queues.load()
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
         await trunks.load()
@@ -195,6 +205,7 @@ class Box:
             edge=self.edge,
             edge_registry=edge_registry,
             trunks=trunks,
+            queues=queues,
         )
         control = ControlServer(self.api, data_dir / "callbox.sock")
         await control.start()

@@ -7,6 +7,7 @@ import logging
 import os
 from pathlib import Path
 
+from firmware.queue_control import queue_commands
 from pbx import PbxError
 from pbx.api import ServiceApi
 from pbx.extensions import Extension, Permission
@@ -41,6 +42,8 @@ class ControlServer:
             "route.set": self._route_set,
             "route.del": self._route_del,
         }
+        if api.queues is not None:
+            self._commands.update(queue_commands(api))
 
     async def start(self) -> None:
         """Listen on the socket (a stale one from a crash is replaced)."""

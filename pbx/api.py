@@ -6,6 +6,7 @@ from typing import Protocol
 
 from pbx.calls import CallService
 from pbx.extension_service import ExtensionService
+from pbx.queues.service import QueueService
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
 from pbx.store.edge import EdgeCredentials, Registration
@@ -49,6 +50,7 @@ class ServiceApi:
         edge: EdgeState | None,
         edge_registry: EdgeCredentials,
         trunks: TrunkService,
+        queues: QueueService | None = None,
     ) -> None:
         self._calls = calls
         self._engine = engine
@@ -57,6 +59,7 @@ class ServiceApi:
         self._edge_registry = edge_registry
         self.extensions = extensions  # adding, changing, removing extensions
         self.trunks = trunks  # trunks and outbound routes
+        self.queues = queues  # queues, agents, ring groups, supervision, KPIs
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:
