@@ -402,6 +402,8 @@ class Acd:
                 asyncio.get_running_loop().call_later(delay_s, self._callback_due, entry)
             self.kick()
             return
+        # The agent is shown the customer, not the queue the callback came from.
+        leg.caller_number, leg.caller_name = entry.number, entry.name
         entry.leg = leg
         entry.decided = asyncio.get_running_loop().create_future()
         entry.tried.clear()
