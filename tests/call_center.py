@@ -1,6 +1,7 @@
 """Call-center test bench: a daemon with agents' and callers' phones, prompts made of tones."""
 
 import contextlib
+import sqlite3
 import time
 from pathlib import Path
 
@@ -33,7 +34,7 @@ def make_sounds(workdir: Path) -> dict:
     names += ["queue-minutes", "queue-minute", "queue-less-than", "queue-thankyou"]
     names += [f"digits/{n}" for n in range(21)]
     for name in names:
-        write_tone(prompts / f"{name}.wav", POSITION_HZ, 0.3)
+        write_tone(prompts / f"{name}.wav", POSITION_HZ, 0.8)
     write_tone(prompts / "queue-periodic.wav", PERIODIC_HZ, 0.6)
     return {"moh": {"default_dir": str(music)}, "queues": {"prompts_dir": str(prompts)}}
 
@@ -131,3 +132,27 @@ def mix_level_db(path, hz: float, skip_s: float = 0.3) -> float:
     """How much of a recording is `hz`, in dB of its power (-inf for silence)."""
     samples, rate = read_wav(path)
     return tone_level_db(samples[round(skip_s * rate) :], rate, hz)
+
+
+def events(box, kind: str | None = None) -> list[dict]:
+    with contextlib.closing(sqlite3.connect(box.data_dir / "callbox.db")) as db:
+        db.row_factory = sqlite3.Row
+        rows = [dict(r) for r in db.execute("SELECT * FROM queue_event ORDER BY id")]
+    return [r for r in rows if kind is None or r["kind"] == kind]
+
+
+def call_queue(caller, number: str = "600") -> None:
+    caller.call(number)
+    caller.wait_for("state", state="CONFIRMED", timeout=10)
+    caller.wait_for("media", timeout=5)
+
+
+def rung(agents, caller, number: str = "600"):
+    """Call the queue; return the agent that rings (it answers, then hangs up)."""
+    call_queue(caller, number)
+    agent = first_to_ring(agents)
+    answer(agent)
+    agent.hangup()
+    caller.wait_for("state", state="DISCONNECTED", timeout=10)
+    agent.wait_for("state", state="DISCONNECTED", timeout=10)
+    return agent

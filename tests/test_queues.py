@@ -4,9 +4,7 @@ Agents are 1001-1003; office callers dial the queue's number from 1009. Music an
 prompts are tones (tests/call_center.py), so what a caller hears can be told apart.
 """
 
-import contextlib
 import random
-import sqlite3
 
 import pytest
 
@@ -15,10 +13,13 @@ from tests.call_center import (
     add_queue,
     answer,
     ask,
+    call_queue,
+    events,
     first_to_ring,
     log_in,
     no_ringing,
     phones,
+    rung,
     start_box,
     tone_spans,
 )
@@ -30,19 +31,6 @@ def box(make_daemon, workdir):
     daemon = start_box(make_daemon, workdir)
     yield daemon
     print(daemon.log_tail(80))  # shown when the test failed
-
-
-def events(box, kind: str | None = None) -> list[dict]:
-    with contextlib.closing(sqlite3.connect(box.data_dir / "callbox.db")) as db:
-        db.row_factory = sqlite3.Row
-        rows = [dict(r) for r in db.execute("SELECT * FROM queue_event ORDER BY id")]
-    return [r for r in rows if kind is None or r["kind"] == kind]
-
-
-def call_queue(caller, number: str = "600") -> None:
-    caller.call(number)
-    caller.wait_for("state", state="CONFIRMED", timeout=10)
-    caller.wait_for("media", timeout=5)
 
 
 def test_linear_rings_members_in_order_and_connects_the_first_to_answer(box, tmp_path):
@@ -66,26 +54,6 @@ def test_linear_rings_members_in_order_and_connects_the_first_to_answer(box, tmp
         )
     ]
     assert kinds[-3:] == ["join", "connect", "complete"]
-
-
-def take_call(caller, agent, number: str = "600") -> None:
-    """`caller` calls the queue, `agent` must ring first; it answers, then hangs up."""
-    call_queue(caller, number)
-    answer(agent)
-    agent.hangup()
-    caller.wait_for("state", state="DISCONNECTED", timeout=10)
-    agent.wait_for("state", state="DISCONNECTED", timeout=10)
-
-
-def rung(agents, caller, number: str = "600"):
-    """Call the queue; return the agent that rings (it answers, then hangs up)."""
-    call_queue(caller, number)
-    agent = first_to_ring(agents)
-    answer(agent)
-    agent.hangup()
-    caller.wait_for("state", state="DISCONNECTED", timeout=10)
-    agent.wait_for("state", state="DISCONNECTED", timeout=10)
-    return agent
 
 
 def test_each_strategy_orders_candidates_as_documented():

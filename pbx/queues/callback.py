@@ -32,7 +32,11 @@ class CallbackDialer:
         # The callback joins the caller's first call in the records, and shows the queue.
         stub = Leg(0, "inbound", queue.number, queue.name, call_uid=entry.call_uid)
         try:
-            place = self._through_trunk(entry, queue) if entry.trunk else self._to_extension(entry)
+            place = (
+                self._through_trunk(entry, queue)
+                if entry.trunk
+                else self._to_extension(entry, queue)
+            )
         except TrunkError as err:
             logger.warning("callback to %s impossible: %s", entry.number, err)
             return None
@@ -53,11 +57,11 @@ class CallbackDialer:
             return None
         return leg
 
-    def _to_extension(self, entry: Entry) -> dict:
+    def _to_extension(self, entry: Entry, queue: QueueSettings) -> dict:
         return {
             "uri": self._edge_uri(entry.extension),
             "dialled": entry.extension,
-            "from_uri": f"<sip:{entry.number}@{REALM}>",
+            "from_uri": f'"{queue.name}" <sip:{queue.number or queue.name}@{REALM}>',
             "extension": entry.extension,
         }
 
