@@ -6,6 +6,7 @@ import logging
 import secrets
 from datetime import UTC, datetime
 
+from firmware.call_center import CallCenterParts, build_call_center
 from firmware.config import Config
 from firmware.control import ControlServer
 from firmware.recording_parts import build_recording
@@ -24,6 +25,7 @@ from pbx.loop_guard import LoopGuard
 from pbx.moh import MusicOnHold
 from pbx.numbering import NumberPlan
 from pbx.outbound import OutboundDialer
+from pbx.queues.service import QueueService
 from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import EngineSettings, SipEngine
@@ -108,7 +110,9 @@ class Box:
         extensions: ExtensionService,
         trunks: TrunkService,
         edge_host: str,
-    ) -> None:
+        *,
+        database: Database,
+    ) -> QueueService:
         """Let each kind of call find its handler, in the order they are asked."""
         cfg = self.config
         # Calls from providers first: an outside caller reaches only what its DID
@@ -131,6 +135,11 @@ class Box:
         )
         calls.add_offer_handler(dialer.offer)
         inbound.add_destination("ext", dialer.ring_extension)
+        moh = MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
+        # Queue and group numbers and agents' codes before outbound routes, which
+        # may match any number.
+        parts = (self.engine, calls, bus, database, dialer, moh, inbound, trunks, extensions)
+        queues = build_call_center(cfg, CallCenterParts(*parts, edge_host))
         outbound = OutboundDialer(
             calls,
             extensions=extensions,
@@ -142,8 +151,8 @@ class Box:
             calls_per_s=cfg.routing.outbound_calls_per_s,
         )
         calls.add_offer_handler(outbound.offer)
-        moh = MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
         TransferService(calls, self.engine, dialer, moh, bus)
+        return queues
 
     async def _recording(
         self,
@@ -166,6 +175,21 @@ class Box:
         upkeep = asyncio.create_task(recording.run())
         stack.callback(upkeep.cancel)
         return recording
+
+    async def _start_edge(
+        self,
+        stack: contextlib.AsyncExitStack,
+        edge: EdgeSettings,
+        bus: EventBus,
+        trunks: TrunkService,
+    ) -> None:
+        """Kamailio, as the daemon's child or as systemd's unit, and the trunk watch."""
+        runner = EdgeUnit if self.config.edge.supervisor == "systemd" else EdgeProcess
+        self.edge = runner(edge, bus)
+        await self.edge.start()
+        stack.push_async_callback(self.edge.stop)
+        watcher = asyncio.create_task(trunks.watch(TRUNK_POLL_S))
+        stack.callback(watcher.cancel)
 
     async def start(self, stack: contextlib.AsyncExitStack) -> None:
         """Start each part; `stack` stops whatever started, in reverse, even after a failure."""
@@ -197,18 +221,14 @@ class Box:
             EdgeRpc(edge.rpc_socket),
             f"sip:{edge_host}",
         )
-        self._route_calls(calls, bus, extensions, trunks, edge_host)
+        queues = self._route_calls(calls, bus, extensions, trunks, edge_host, database=database)
+        await queues.load()
         recording = await self._recording(stack, calls, bus, database, extensions)
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
         await trunks.load()
         if cfg.edge.enabled:
-            runner = EdgeUnit if cfg.edge.supervisor == "systemd" else EdgeProcess
-            self.edge = runner(edge, bus)
-            await self.edge.start()
-            stack.push_async_callback(self.edge.stop)
-            watcher = asyncio.create_task(trunks.watch(TRUNK_POLL_S))
-            stack.callback(watcher.cancel)
+            await self._start_edge(stack, edge, bus, trunks)
         # Runs after calls.shutdown: the hung-up calls' recordings close while the engine runs.
         stack.push_async_callback(recording.recorder.shutdown)
         # Pushed last, so it runs first: the BYEs to phones still pass the edge.
@@ -223,6 +243,7 @@ class Box:
             edge_registry=edge_registry,
             trunks=trunks,
             recordings=recording,
+            queues=queues,
         )
         control = ControlServer(self.api, data_dir / "callbox.sock")
         await control.start()

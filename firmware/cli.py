@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from firmware import config as config_mod
-from firmware import ext_cli, recording_cli, trunk_cli
+from firmware import ext_cli, queue_cli, recording_cli, trunk_cli
 from firmware.config import ConfigError
 
 EX_CONFIG = 78  # sysexits: systemd's unit does not restart on it (RestartPreventExitStatus)
@@ -31,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
     ext_cli.add_parser(sub)
     trunk_cli.add_parsers(sub)
     recording_cli.add_parser(sub)
+    queue_cli.add_parsers(sub)
     return parser
 
 
@@ -90,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         "route": lambda: trunk_cli.run(args, socket_path),
         "rec": lambda: recording_cli.run(args, socket_path),
     }
+    commands |= dict.fromkeys(queue_cli.COMMANDS, lambda: queue_cli.run(args, socket_path))
     if args.command in commands:
         return commands[args.command]()
     print(f"configuration OK ({args.config or 'built-in defaults'})")

@@ -118,6 +118,27 @@ class MohConfig:
 
 
 @dataclass(frozen=True)
+class QueuesConfig:
+    prompts_dir: Path = _opt(
+        Path("/usr/share/asterisk/sounds/en"),
+        "recorded prompts for queue announcements (Asterisk's names: queue-thereare, digits/5 ...)",
+    )
+    short_abandon_s: int = _opt(
+        5, "KPIs: callers who hang up sooner are short abandons, counted apart", min=0, max=600
+    )
+    repeat_window_h: int = _opt(
+        24, "KPIs: a call back within this many hours spoils first-contact", min=1, max=720
+    )
+    login_code: str = _opt("*45", "an agent logs in to its queues", kind="dial")
+    logout_code: str = _opt("*46", "an agent logs out", kind="dial")
+    pause_code: str = _opt("*47", "an agent pauses (digits after it: the reason code)", kind="dial")
+    unpause_code: str = _opt("*48", "an agent takes calls again", kind="dial")
+    listen_code: str = _opt("*80", "a supervisor listens to an agent (+ extension)", kind="dial")
+    whisper_code: str = _opt("*81", "a supervisor whispers to an agent (+ extension)", kind="dial")
+    barge_code: str = _opt("*82", "a supervisor joins an agent's call (+ extension)", kind="dial")
+
+
+@dataclass(frozen=True)
 class DiagnosticsConfig:
     echo_number: str = _opt("*43", "number that echoes the caller's audio", kind="dial")
     tone_number: str = _opt("*44", "number that plays the 1004 Hz test tone", kind="dial")
@@ -168,6 +189,7 @@ class Config:
     moh: MohConfig = field(default_factory=MohConfig)
     diagnostics: DiagnosticsConfig = field(default_factory=DiagnosticsConfig)
     recording: RecordingConfig = field(default_factory=RecordingConfig)
+    queues: QueuesConfig = field(default_factory=QueuesConfig)
 
 
 SECTIONS: dict[str, type] = {f.name: f.type for f in dataclasses.fields(Config)}

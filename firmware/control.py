@@ -10,6 +10,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from firmware.queue_control import queue_commands
 from pbx import PbxError
 from pbx.api import ServiceApi
 from pbx.extensions import Extension, Permission
@@ -46,6 +47,8 @@ class ControlServer:
             "rec.list": self._rec_list,
             "rec.policy": self._rec_policy,
         }
+        if api.queues is not None:
+            self._commands.update(queue_commands(api))
 
     async def start(self) -> None:
         """Listen on the socket (a stale one from a crash is replaced)."""

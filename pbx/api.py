@@ -6,6 +6,7 @@ from typing import Protocol
 
 from pbx.calls import CallService
 from pbx.extension_service import ExtensionService
+from pbx.queues.service import QueueService
 from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
@@ -52,6 +53,7 @@ class ServiceApi:
         edge_registry: EdgeCredentials,
         trunks: TrunkService,
         recordings: RecordingService | None = None,
+        queues: QueueService | None = None,
     ) -> None:
         self._calls = calls
         self._engine = engine
@@ -61,6 +63,7 @@ class ServiceApi:
         self.extensions = extensions  # adding, changing, removing extensions
         self.trunks = trunks  # trunks and outbound routes
         self.recordings = recordings  # call recordings and their policies
+        self.queues = queues  # queues, agents, ring groups, supervision, KPIs
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:

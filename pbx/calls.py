@@ -142,8 +142,11 @@ class CallService:
         await self._engine.answer(leg_id, 200)
 
     async def ring(self, leg_id: int) -> None:
-        """Tell an inbound caller the call is ringing (180)."""
-        await self._engine.answer(leg_id, 180)
+        """Tell an inbound caller the call is ringing (180); nothing once it is answered
+        (a queue or IVR sending its caller on), as SIP has no ringing after the answer."""
+        leg = self._legs.get(leg_id)
+        if leg is None or leg.answered_at is None:
+            await self._engine.answer(leg_id, 180)
 
     async def hangup(self, leg_id: int, status_code: int = 0) -> None:
         """End a leg; `status_code` refuses one not yet answered (486, 404, ...).

@@ -138,6 +138,7 @@ def _check_host(host: str) -> None:
 
 
 DESTINATION_KINDS = ("ext",)  # queues and IVRs add theirs
+DESTINATION_KINDS += ("queue", "group")  # pbx/queues: queues and ring groups
 
 
 def parse_destination(text: str) -> tuple[str, str]:

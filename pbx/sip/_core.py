@@ -344,6 +344,12 @@ class PjCore:
         self._players[player_id] = player
         return player_id
 
+    def stop_player(self, player_id: int) -> None:
+        """Free a file player: its port leaves the bridge, so its leg hears it no more."""
+        player = self._players.get(player_id)
+        if isinstance(player, PjPlayer):
+            del self._players[player_id]
+
     def playlist(self, paths: list[str]) -> int:
         """A looping player of `paths` (same format each), on no leg yet; returns its id."""
         player_id = next(self._ids)
