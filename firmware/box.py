@@ -6,9 +6,11 @@ import logging
 import secrets
 from datetime import UTC, datetime
 
-from firmware.call_center import CallCenter
+from firmware.call_center import CallCenterParts, build_call_center
+from firmware.call_flow_parts import CallFlowParts
 from firmware.config import Config
 from firmware.control import ControlServer
+from firmware.recording_parts import build_recording
 from pbx.api import ServiceApi
 from pbx.bus import EventBus
 from pbx.calls import CallService
@@ -23,6 +25,8 @@ from pbx.inbound import InboundRouter
 from pbx.loop_guard import LoopGuard
 from pbx.numbering import NumberPlan
 from pbx.outbound import OutboundDialer
+from pbx.queues.service import QueueService
+from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import EngineSettings, SipEngine
 from pbx.store import CdrStore, Database, ExtensionStore, main_database
@@ -93,7 +97,7 @@ class Box:
         self.engine: SipEngine | None = None
         self.edge: EdgeProcess | EdgeUnit | None = None
         self.api: ServiceApi | None = None
-        self.call_center: CallCenter | None = None
+        self.call_flows: CallFlowParts | None = None
 
     async def _open(self, stack: contextlib.AsyncExitStack, database: Database) -> Database:
         await database.open()
@@ -107,12 +111,14 @@ class Box:
         extensions: ExtensionService,
         trunks: TrunkService,
         edge_host: str,
-    ) -> None:
+        *,
+        database: Database,
+    ) -> QueueService:
         """Let each kind of call find its handler, in the order they are asked."""
         cfg = self.config
         # Calls from providers first: an outside caller reaches only what its DID
         # leads to, never an extension or a test number by dialling it.
-        inbound = InboundRouter(calls, trunks, self.call_center.flows.routes.items)
+        inbound = InboundRouter(calls, trunks, self.call_flows.flows.routes.items)
         calls.add_offer_handler(inbound.offer)
         diagnostics = Diagnostics(
             calls,
@@ -129,6 +135,14 @@ class Box:
             cfg.routing.max_call_duration_s,
         )
         calls.add_offer_handler(dialer.offer)
+        # Inbound routes, time conditions, menus, announcements, music on hold.
+        moh = self.call_flows.wire(
+            self.engine, calls, bus, inbound=inbound, dialer=dialer, extensions=extensions
+        )
+        # Queue and group numbers and agents' codes before outbound routes, which
+        # may match any number.
+        parts = (self.engine, calls, bus, database, dialer, moh, inbound, trunks, extensions)
+        queues = build_call_center(cfg, CallCenterParts(*parts, edge_host))
         outbound = OutboundDialer(
             calls,
             extensions=extensions,
@@ -140,11 +154,45 @@ class Box:
             calls_per_s=cfg.routing.outbound_calls_per_s,
         )
         calls.add_offer_handler(outbound.offer)
-        # Inbound routes, time conditions, menus, announcements, music on hold.
-        moh = self.call_center.wire(
-            self.engine, calls, bus, inbound=inbound, dialer=dialer, extensions=extensions
-        )
         TransferService(calls, self.engine, dialer, moh, bus)
+        return queues
+
+    async def _recording(
+        self,
+        stack: contextlib.AsyncExitStack,
+        calls: CallService,
+        bus: EventBus,
+        database: Database,
+        extensions: ExtensionService,
+    ) -> RecordingService:
+        """Call recording, with the files a crash left open repaired before any new call."""
+        recording = build_recording(
+            self.config,
+            engine=self.engine,
+            calls=calls,
+            bus=bus,
+            database=database,
+            extensions=extensions,
+        )
+        await recording.recover()
+        upkeep = asyncio.create_task(recording.run())
+        stack.callback(upkeep.cancel)
+        return recording
+
+    async def _start_edge(
+        self,
+        stack: contextlib.AsyncExitStack,
+        edge: EdgeSettings,
+        bus: EventBus,
+        trunks: TrunkService,
+    ) -> None:
+        """Kamailio, as the daemon's child or as systemd's unit, and the trunk watch."""
+        runner = EdgeUnit if self.config.edge.supervisor == "systemd" else EdgeProcess
+        self.edge = runner(edge, bus)
+        await self.edge.start()
+        stack.push_async_callback(self.edge.stop)
+        watcher = asyncio.create_task(trunks.watch(TRUNK_POLL_S))
+        stack.callback(watcher.cancel)
 
     async def start(self, stack: contextlib.AsyncExitStack) -> None:
         """Start each part; `stack` stops whatever started, in reverse, even after a failure."""
@@ -176,18 +224,17 @@ class Box:
             EdgeRpc(edge.rpc_socket),
             f"sip:{edge_host}",
         )
-        self.call_center = await CallCenter.loaded(cfg, database, trunks)
-        self._route_calls(calls, bus, extensions, trunks, edge_host)
+        self.call_flows = await CallFlowParts.loaded(cfg, database, trunks)
+        queues = self._route_calls(calls, bus, extensions, trunks, edge_host, database=database)
+        await queues.load()
+        recording = await self._recording(stack, calls, bus, database, extensions)
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
         await trunks.load()
         if cfg.edge.enabled:
-            runner = EdgeUnit if cfg.edge.supervisor == "systemd" else EdgeProcess
-            self.edge = runner(edge, bus)
-            await self.edge.start()
-            stack.push_async_callback(self.edge.stop)
-            watcher = asyncio.create_task(trunks.watch(TRUNK_POLL_S))
-            stack.callback(watcher.cancel)
+            await self._start_edge(stack, edge, bus, trunks)
+        # Runs after calls.shutdown: the hung-up calls' recordings close while the engine runs.
+        stack.push_async_callback(recording.recorder.shutdown)
         # Pushed last, so it runs first: the BYEs to phones still pass the edge.
         stack.push_async_callback(calls.shutdown, cfg.daemon.shutdown_timeout_s / 2)
 
@@ -199,7 +246,9 @@ class Box:
             edge=self.edge,
             edge_registry=edge_registry,
             trunks=trunks,
-            **self.call_center.services(),
+            recordings=recording,
+            queues=queues,
+            **self.call_flows.services(),
         )
         control = ControlServer(self.api, data_dir / "callbox.sock")
         await control.start()

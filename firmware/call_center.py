@@ -1,98 +1,98 @@
-"""The call-center parts wired together: routes, time conditions, menus, prompts, music."""
+"""Wiring of the call center: queues, agents, ring groups, supervision and queue KPIs."""
+
+from dataclasses import dataclass
 
 from firmware.config import Config
-from pbx.announcer import AnnouncementService
 from pbx.bus import EventBus
-from pbx.call_flows import ANNOUNCEMENT, MENU, TIME_CONDITION, CallFlows
 from pbx.calls import CallService
-from pbx.catalog import Catalog
 from pbx.dialer import ExtensionDialer
 from pbx.extension_service import ExtensionService
 from pbx.inbound import InboundRouter
-from pbx.ivr import IvrService
-from pbx.keypad import Keypad
 from pbx.moh import MusicOnHold
-from pbx.moh_classes import MusicClass, MusicLibrary
-from pbx.prompt_player import PromptPlayer
-from pbx.prompts import Prompt, PromptLibrary
-from pbx.ringback import ExtensionDestination, write_ringback
+from pbx.queues.acd import Acd, AcdParts
+from pbx.queues.agents import AgentBoard
+from pbx.queues.callback import CallbackDialer
+from pbx.queues.feature_codes import FeatureCodes, QueueDialling
+from pbx.queues.journal import QueueJournal
+from pbx.queues.kpi import KpiRules
+from pbx.queues.prompts import PromptPlayer, QueuePrompts
+from pbx.queues.ring_group import RingGroups
+from pbx.queues.service import QueueService
+from pbx.queues.supervisor import SupervisorService
 from pbx.sip import SipEngine
-from pbx.speech import SpeechSynth
 from pbx.store import Database
-from pbx.store.config_objects import ConfigObjectStore
-from pbx.time_condition_service import TimeConditionService
-from pbx.transcoder import Transcoder
+from pbx.store.queues import QueueEventStore, QueueStore
 from pbx.trunk_service import TrunkService
 
 
-class CallCenter:
-    """Built in two steps: `loaded` reads the configuration objects before calls can
-    arrive, `wire` plugs the destinations into the router once the call service exists.
-    """
+@dataclass(frozen=True)
+class CallCenterParts:
+    """The box's parts the call center builds on."""
 
-    def __init__(self, config: Config, database: Database, trunks: TrunkService) -> None:
-        self._config = config
-        data_dir = config.daemon.data_dir
-        store = ConfigObjectStore(database)
-        # Uploads and speech are converted to the rate the bridge mixes at (8 or 16 kHz).
-        rate_hz = 16000 if config.engine.clock_rate_hz >= 16000 else 8000
-        transcoder = Transcoder(rate_hz, data_dir / "tmp")
-        self.prompts = PromptLibrary(
-            Catalog("prompt", Prompt, store),
-            sounds_dir=config.prompts.sounds_dir,
-            prompts_dir=data_dir / "prompts",
-            speech=SpeechSynth(transcoder, data_dir / "prompts" / "speech"),
-            transcoder=transcoder,
-            language=config.prompts.language,
-        )
-        self.music = MusicLibrary(
-            Catalog("moh", MusicClass, store), data_dir / "moh", config.moh.default_dir, transcoder
-        )
-        self.flows = CallFlows(store, self.prompts, lambda: _trunk_dids(trunks))
-
-    @classmethod
-    async def loaded(cls, config: Config, database: Database, trunks: TrunkService) -> "CallCenter":
-        """A call center with its prompts, music classes and call flows read in."""
-        center = cls(config, database, trunks)
-        await center.prompts.load()
-        await center.music.load()
-        await center.flows.load()
-        return center
-
-    def services(self) -> dict[str, object]:
-        """What the service API offers of the call center, by its keyword names."""
-        return {"call_flows": self.flows, "prompts": self.prompts, "music": self.music}
-
-    def wire(
-        self,
-        engine: SipEngine,
-        calls: CallService,
-        bus: EventBus,
-        *,
-        inbound: InboundRouter,
-        dialer: ExtensionDialer,
-        extensions: ExtensionService,
-    ) -> MusicOnHold:
-        """Register every destination kind with the router, claim night-mode feature
-        codes (after every other kind of call), and start music on hold."""
-        player = PromptPlayer(calls, engine, bus)
-        ringback = self._config.daemon.data_dir / "sounds" / "ringback.wav"
-        write_ringback(ringback, self._config.prompts.tone_country)
-        flows, send = self.flows, inbound.send
-        announcer = AnnouncementService(flows.announcements, calls, player, self.prompts, send=send)
-        menus = IvrService(flows.menus, player, self.prompts, Keypad(bus), extensions, send=send)
-        conditions = TimeConditionService(
-            flows.time_conditions, calls, player, self.prompts, send=send
-        )
-        inbound.add_destination("ext", ExtensionDestination(calls, dialer, player, ringback).ring)
-        inbound.add_destination("hangup", announcer.hang_up, bare=True)
-        inbound.add_destination(ANNOUNCEMENT, announcer.play)
-        inbound.add_destination(MENU, menus.run)
-        inbound.add_destination(TIME_CONDITION, conditions.route)
-        calls.add_offer_handler(conditions.offer)
-        self.music.moh = MusicOnHold(engine, calls, bus, self.music.playlist)
-        return self.music.moh
+    engine: SipEngine
+    calls: CallService
+    bus: EventBus
+    database: Database
+    dialer: ExtensionDialer
+    moh: MusicOnHold
+    inbound: InboundRouter
+    trunks: TrunkService
+    extensions: ExtensionService
+    edge_host: str  # where the engine reaches phones: the edge
 
 
-def _trunk_dids(trunks: TrunkService) -> list[tuple[str, str, str]]:
-    return [(t.name, n, d) for t in trunks.trunks() for n, d in t.dids.items()]
+def build_call_center(config: Config, p: CallCenterParts) -> QueueService:
+    """Make the queue service and plug its destinations and numbers into routing."""
+    cfg = config.queues
+    store = QueueStore(p.database)
+    journal = QueueJournal(QueueEventStore(p.database), p.bus)
+    player = PromptPlayer(p.engine, p.bus)
+    prompts = QueuePrompts(cfg.prompts_dir)
+    parts = AcdParts(
+        p.calls,
+        p.dialer,
+        p.moh,
+        prompts,
+        player,
+        journal,
+        CallbackDialer(p.calls, p.trunks, lambda number: f"sip:{number}@{p.edge_host}"),
+        p.inbound.route,
+    )
+    acd = Acd(parts, AgentBoard(journal, store, p.calls.legs_of), p.bus)
+    groups = RingGroups(p.calls, p.dialer, p.inbound.route)
+    supervisor = SupervisorService(p.calls, p.engine, p.dialer, acd, p.bus)
+    rules = KpiRules(
+        short_abandon_s=cfg.short_abandon_s, repeat_window_s=cfg.repeat_window_h * 3600
+    )
+    service = QueueService(
+        store,
+        QueueEventStore(p.database),
+        journal,
+        acd=acd,
+        groups=groups,
+        supervisor=supervisor,
+        extensions=p.extensions,
+        rules=rules,
+    )
+    p.inbound.add_destination("queue", acd.take)
+    p.inbound.add_destination("group", groups.take)
+    codes = FeatureCodes(
+        cfg.login_code,
+        cfg.logout_code,
+        cfg.pause_code,
+        cfg.unpause_code,
+        cfg.listen_code,
+        cfg.whisper_code,
+        cfg.barge_code,
+    )
+    dialling = QueueDialling(
+        p.calls,
+        service,
+        supervisor=supervisor,
+        player=player,
+        route=p.inbound.route,
+        codes=codes,
+        sounds_dir=config.daemon.data_dir / "sounds",
+    )
+    p.calls.add_offer_handler(dialling.offer)
+    return service

@@ -7,7 +7,7 @@ import os
 import sys
 from pathlib import Path
 
-from firmware import call_center_cli, ext_cli, trunk_cli
+from firmware import call_center_cli, ext_cli, queue_cli, recording_cli, trunk_cli
 from firmware import config as config_mod
 from firmware.config import ConfigError
 
@@ -31,6 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     ext_cli.add_parser(sub)
     trunk_cli.add_parsers(sub)
     call_center_cli.add_parsers(sub)
+    recording_cli.add_parser(sub)
+    queue_cli.add_parsers(sub)
     return parser
 
 
@@ -88,10 +90,12 @@ def main(argv: list[str] | None = None) -> int:
         "ext": lambda: ext_cli.run(args, socket_path),
         "trunk": lambda: trunk_cli.run(args, socket_path),
         "route": lambda: trunk_cli.run(args, socket_path),
+        "rec": lambda: recording_cli.run(args, socket_path),
     }
     commands |= dict.fromkeys(
         call_center_cli.COMMANDS, lambda: call_center_cli.run(args, socket_path)
     )
+    commands |= dict.fromkeys(queue_cli.COMMANDS, lambda: queue_cli.run(args, socket_path))
     if args.command in commands:
         return commands[args.command]()
     print(f"configuration OK ({args.config or 'built-in defaults'})")

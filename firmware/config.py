@@ -131,9 +131,64 @@ class PromptsConfig:
 
 
 @dataclass(frozen=True)
+class QueuesConfig:
+    prompts_dir: Path = _opt(
+        Path("/usr/share/asterisk/sounds/en"),
+        "recorded prompts for queue announcements (Asterisk's names: queue-thereare, digits/5 ...)",
+    )
+    short_abandon_s: int = _opt(
+        5, "KPIs: callers who hang up sooner are short abandons, counted apart", min=0, max=600
+    )
+    repeat_window_h: int = _opt(
+        24, "KPIs: a call back within this many hours spoils first-contact", min=1, max=720
+    )
+    login_code: str = _opt("*45", "an agent logs in to its queues", kind="dial")
+    logout_code: str = _opt("*46", "an agent logs out", kind="dial")
+    pause_code: str = _opt("*47", "an agent pauses (digits after it: the reason code)", kind="dial")
+    unpause_code: str = _opt("*48", "an agent takes calls again", kind="dial")
+    listen_code: str = _opt("*80", "a supervisor listens to an agent (+ extension)", kind="dial")
+    whisper_code: str = _opt("*81", "a supervisor whispers to an agent (+ extension)", kind="dial")
+    barge_code: str = _opt("*82", "a supervisor joins an agent's call (+ extension)", kind="dial")
+
+
+@dataclass(frozen=True)
 class DiagnosticsConfig:
     echo_number: str = _opt("*43", "number that echoes the caller's audio", kind="dial")
     tone_number: str = _opt("*44", "number that plays the 1004 Hz test tone", kind="dial")
+
+
+@dataclass(frozen=True)
+class RecordingConfig:
+    dir: str = _opt(
+        "",
+        "where recordings go, an absolute path (blank: <daemon.data_dir>/recordings)",
+        kind="abs-path-or-blank",
+    )
+    default_mode: str = _opt(
+        "on-demand",
+        "policy of calls no extension sets one for",
+        choices=("always", "never", "on-demand"),
+    )
+    on_demand_code: str = _opt("*1", "keyed during a call: starts or stops recording", kind="dial")
+    two_channel: bool = _opt(False, "also write a two-channel file: caller left, answerer right")
+    retention_days: int = _opt(
+        90, "recordings older than this are deleted (0: never)", min=0, max=36500
+    )
+    quota_mb: int = _opt(
+        0, "most space recordings may take; the oldest go first (0: no quota)", min=0, max=10**8
+    )
+    reserve_mb: int = _opt(
+        512, "free space kept on the disk: below it no recording starts", min=0, max=10**7
+    )
+    sync_interval_s: float = _opt(
+        1.5,
+        "recordings are flushed to the disk this often (0: the kernel decides)",
+        min=0.0,
+        max=60.0,
+    )
+    sweep_interval_s: int = _opt(
+        600, "how often retention and the quota are applied", min=10, max=86400
+    )
 
 
 @dataclass(frozen=True)
@@ -147,6 +202,8 @@ class Config:
     moh: MohConfig = field(default_factory=MohConfig)
     prompts: PromptsConfig = field(default_factory=PromptsConfig)
     diagnostics: DiagnosticsConfig = field(default_factory=DiagnosticsConfig)
+    recording: RecordingConfig = field(default_factory=RecordingConfig)
+    queues: QueuesConfig = field(default_factory=QueuesConfig)
 
 
 SECTIONS: dict[str, type] = {f.name: f.type for f in dataclasses.fields(Config)}
@@ -271,20 +328,32 @@ def _check(spec: dataclasses.Field, value: Any) -> str | None:
     return _check_kind(rules.get("kind"), value)
 
 
+# Kinds of text a key may hold: its pattern, and what to say when it does not match.
+_TEXT_KINDS = {
+    "digits": (re.compile(r"[0-9]{1,6}"), "must be 1 to 6 digits"),
+    "dial": (_DIAL_STRING, "must be 1 to 16 of 0-9, * and #"),
+    "language": (
+        re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?"),
+        'must be a language code like "en" or "fr-ca"',
+    ),
+    "abs-path": (re.compile(r"/.*"), "must be an absolute path or blank"),
+}
+
+
 def _check_kind(kind: str | None, value: Any) -> str | None:
-    if kind in ("ip-or-blank", "digits-or-blank") and value == "":
+    if kind is None or (kind.endswith("-or-blank") and value == ""):
         return None
-    if kind in ("digits", "digits-or-blank") and not re.fullmatch(r"[0-9]{1,6}", value):
-        return f"must be 1 to 6 digits; got {value!r}"
-    if kind in ("ip", "ip-or-blank"):
+    kind = kind.removesuffix("-or-blank")
+    if kind == "ip":
         try:
             ipaddress.ip_address(value)
         except ValueError:
             return f"not an IP address: {value!r}"
-    if kind == "dial" and not _DIAL_STRING.match(value):
-        return f"must be 1 to 16 of 0-9, * and #; got {value!r}"
-    if kind == "language" and not re.fullmatch(r"[a-z]{2,3}(-[a-z0-9]{2,8})?", value):
-        return f'must be a language code like "en" or "fr-ca"; got {value!r}'
+        return None
+    if kind in _TEXT_KINDS:
+        pattern, problem = _TEXT_KINDS[kind]
+        if not pattern.fullmatch(value):
+            return f"{problem}; got {value!r}"
     return None
 
 

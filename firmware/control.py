@@ -5,9 +5,13 @@ import dataclasses
 import json
 import logging
 import os
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 from firmware.call_center_control import call_center_commands
+from firmware.queue_control import queue_commands
 from pbx import PbxError
 from pbx.api import ServiceApi
 from pbx.extensions import Extension, Permission
@@ -42,8 +46,12 @@ class ControlServer:
             "route.list": self._route_list,
             "route.set": self._route_set,
             "route.del": self._route_del,
+            "rec.list": self._rec_list,
+            "rec.policy": self._rec_policy,
         }
         self._commands |= call_center_commands(api)  # route-in, tc, ivr, announce, prompt, moh
+        if api.queues is not None:
+            self._commands.update(queue_commands(api))
 
     async def start(self) -> None:
         """Listen on the socket (a stale one from a crash is replaced)."""
@@ -142,6 +150,31 @@ class ControlServer:
         await self._api.trunks.delete_route(name)
         return {"name": name}
 
+    async def _rec_list(self, call_uid: str = "", since: str = "", until: str = "") -> list[dict]:
+        recordings = self._api.recordings
+        found = await recordings.list(call_uid, _utc(since), _utc(until))
+        return [{**_json_times(dataclasses.asdict(r)), "file": recordings.file(r)} for r in found]
+
+    async def _rec_policy(self, extension: str = "") -> dict:
+        if extension:
+            await self._api.extensions.get(extension)  # an unknown number is an error
+        return await self._api.recordings.policy(extension)
+
+
+def _utc(text: str) -> datetime | None:
+    """An ISO 8601 time from the CLI (UTC unless it names its offset); None if blank."""
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise PbxError(f"not an ISO 8601 time: {text!r}") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _json_times(row: dict) -> dict:
+    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
+
 
 def _trunk_settings(settings: dict) -> dict:
     """JSON lists as the tuples trunks hold."""
@@ -177,3 +210,16 @@ def request(path: Path, command: str, timeout_s: float = 5.0, **args: object) ->
     if not answer.get("ok"):
         raise RequestRefused(answer.get("error", "the daemon refused the request"))
     return answer["result"]
+
+
+def exit_status(action: Callable[[], None]) -> int:
+    """Run a CLI `action` against the daemon: 0 done, 2 refused (why on stderr), 1 no daemon."""
+    try:
+        action()
+    except RequestRefused as err:
+        print(f"callbox: {err}", file=sys.stderr)
+        return 2
+    except OSError as err:
+        print(f"callbox: the daemon is not answering: {err}", file=sys.stderr)
+        return 1
+    return 0

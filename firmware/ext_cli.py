@@ -4,7 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from firmware.control import RequestRefused, request
+from firmware.control import exit_status, request
 
 _SETTINGS = (
     ("--name", "name", str),
@@ -12,8 +12,10 @@ _SETTINGS = (
     ("--max-calls", "max_calls", int),
     ("--caller-id-name", "caller_id_name", str),
     ("--caller-id-number", "caller_id_number", str),
+    ("--recording", "recording", str),
 )
 PERMISSIONS = ("internal", "emergency", "local", "national", "international")
+RECORDING = ("always", "never", "on-demand", "default")  # default: the box's recording policy
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -30,9 +32,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     change.add_argument("--new-secret", action="store_true", help="make a new random secret")
     for parser in (add, change):
         for flag, dest, kind in _SETTINGS[1:]:
-            parser.add_argument(
-                flag, dest=dest, type=kind, choices=PERMISSIONS if dest == "permission" else None
-            )
+            choices = {"permission": PERMISSIONS, "recording": RECORDING}.get(dest)
+            parser.add_argument(flag, dest=dest, type=kind, choices=choices)
         # Never on the command line, where `ps` shows it to every user.
         parser.add_argument(
             "--secret-stdin",
@@ -49,6 +50,8 @@ def _options(args: argparse.Namespace) -> dict:
         for _, dest, _ in _SETTINGS
         if getattr(args, dest, None) is not None
     }
+    if options.get("recording") == "default":
+        options["recording"] = ""
     if args.secret_stdin:
         options["secret"] = sys.stdin.readline().rstrip("\n")
     if getattr(args, "new_secret", False):
@@ -57,37 +60,37 @@ def _options(args: argparse.Namespace) -> dict:
 
 
 def _print_table(rows: list[dict]) -> None:
-    print(f"{'number':<8} {'name':<24} {'caller id':<32} {'permission':<13} max calls")
+    print(
+        f"{'number':<8} {'name':<24} {'caller id':<32} {'permission':<13} {'max calls':<9} "
+        "recording"
+    )
     for row in rows:
         caller_id = f"{row['caller_id_name']} <{row['caller_id_number']}>"
         print(
             f"{row['number']:<8} {row['name']:<24} {caller_id:<32} {row['permission']:<13} "
-            f"{row['max_calls']}"
+            f"{row['max_calls']:<9} {row.get('recording') or 'default'}"
         )
+
+
+def _run(args: argparse.Namespace, socket_path: Path) -> None:
+    if args.action == "list":
+        _print_table(request(socket_path, "ext.list"))
+        return
+    if args.action == "del":
+        request(socket_path, "ext.del", number=args.number)
+        print(f"extension {args.number} removed")
+        return
+    command = "ext.add" if args.action == "add" else "ext.set"
+    result = request(socket_path, command, number=args.number, **_options(args))
+    print(
+        f"extension {result['number']} ({result['name']}) "
+        f"{'added' if args.action == 'add' else 'changed'}"
+    )
+    if result.get("secret"):
+        print(f"secret: {result['secret']}")
+        print("(shown once: set it on the phone now)")
 
 
 def run(args: argparse.Namespace, socket_path: Path) -> int:
     """Carry out `callbox ext ...`; returns the exit status."""
-    try:
-        if args.action == "list":
-            _print_table(request(socket_path, "ext.list"))
-        elif args.action == "del":
-            request(socket_path, "ext.del", number=args.number)
-            print(f"extension {args.number} removed")
-        else:
-            command = "ext.add" if args.action == "add" else "ext.set"
-            result = request(socket_path, command, number=args.number, **_options(args))
-            print(
-                f"extension {result['number']} ({result['name']}) "
-                f"{'added' if args.action == 'add' else 'changed'}"
-            )
-            if result.get("secret"):
-                print(f"secret: {result['secret']}")
-                print("(shown once: set it on the phone now)")
-    except RequestRefused as err:
-        print(f"callbox: {err}", file=sys.stderr)
-        return 2
-    except OSError as err:
-        print(f"callbox: the daemon is not answering: {err}", file=sys.stderr)
-        return 1
-    return 0
+    return exit_status(lambda: _run(args, socket_path))

@@ -4,7 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from firmware.control import RequestRefused, request
+from firmware.control import exit_status, request
 from firmware.ext_cli import PERMISSIONS
 
 # (flag, setting, type) shared by `trunk add` and `trunk set`
@@ -141,12 +141,5 @@ def _run_route(args: argparse.Namespace, socket_path: Path) -> None:
 
 def run(args: argparse.Namespace, socket_path: Path) -> int:
     """Carry out `callbox trunk ...` or `callbox route ...`; returns the exit status."""
-    try:
-        (_run_trunk if args.command == "trunk" else _run_route)(args, socket_path)
-    except RequestRefused as err:
-        print(f"callbox: {err}", file=sys.stderr)
-        return 2
-    except OSError as err:
-        print(f"callbox: the daemon is not answering: {err}", file=sys.stderr)
-        return 1
-    return 0
+    runner = _run_trunk if args.command == "trunk" else _run_route
+    return exit_status(lambda: runner(args, socket_path))

@@ -1,98 +1,56 @@
-"""The bench: what a hardware-in-loop rig does to the board's far ends, and its emulated twin.
+"""The bench: what a hardware-in-loop rig does to the board's far ends, over the bench protocol.
 
 A rig plays an analog phone on each FXS port and a phone-company line on each FXO port,
-and measures what the board puts on the wires. The tests talk to it through `Bench`
-only, so the same test body runs on the emulator and, once the bench serial protocol
-exists, on a rig.
+and measures what the board puts on the wires. The tests talk to it only through `Bench`,
+which speaks the bench serial protocol (docs/bench-protocol.md): to a rig's controller on
+a USB serial port, or to the emulated board's bench channel on a pty. The same test body
+runs on both.
 """
 
-import asyncio
-from typing import Protocol
-
-from board.emu.board import EmulatedBoard
-
-
-class Bench(Protocol):
-    """The far ends of every port, as the bench protocol will offer them."""
-
-    fault_injection: bool  # the bench can break chips (brown-out, a silent chip)
-
-    async def wait_ms(self, milliseconds: float) -> None:
-        """Let time pass while the board runs."""
-
-    # FXS side: an analog phone on the port
-    def phone_hook(self, port: str, off_hook: bool) -> None: ...
-    def ring_voltage_on(self, port: str) -> bool: ...
-    def ring_frequency_hz(self, port: str) -> float: ...
-    def ring_amplitude_vpk(self, port: str) -> float: ...
-    def tip_ring_v(self, port: str) -> float: ...
-
-    # FXO side: a phone-company line on the port
-    def line_ring(self, port: str, vrms: float, frequency_hz: float) -> None: ...
-    def line_ring_stop(self, port: str) -> None: ...
-    def line_battery(self, port: str, volts: float) -> None: ...
-    def line_polarity(self, port: str, reversed_: bool) -> None: ...
-    def line_seized(self, port: str) -> bool: ...
-
-    # Faults
-    def brown_out(self) -> None: ...
-    def silence_chip(self, port: str) -> None: ...
-    def drop_interrupts(self, port: str) -> None: ...
+from board.emu.bench_client import BenchClient
+from board.emu.bench_protocol import BenchEvent
+from board.profile import BoardProfile
 
 
-class EmulatorBench:
-    """The bench on the emulated board: far ends are the chip models' analog side.
+class Bench:
+    """The far ends of every port, addressed by the profile's port names ("fxs1", "fxo2")."""
 
-    Later the emulator's bench channel (the same serial protocol over a pty) replaces
-    these direct calls; the tests do not change.
-    """
-
-    fault_injection = True
-
-    def __init__(self, board: EmulatedBoard):
-        self.board = board
+    def __init__(self, client: BenchClient, profile: BoardProfile):
+        self.client = client
+        self.fault_injection = client.hello.get("faults") == "yes"
+        self._addresses = {
+            port.name: f"{side} {number}"
+            for side, ports in (("fxs", profile.fxs), ("fxo", profile.fxo))
+            for number, port in enumerate(ports, 1)
+        }
 
     async def wait_ms(self, milliseconds: float) -> None:
-        self.board.clock.advance_ms(milliseconds)
-        await asyncio.sleep(0)
+        """Let time pass while the board runs (real time on a rig, emulated time here)."""
+        await self.client.request(f"wait {round(milliseconds)}")
 
-    def phone_hook(self, port: str, off_hook: bool) -> None:
-        self.board.fxs(port).set_loop_closed(off_hook)
+    async def at(self, port: str, command: str) -> dict[str, str]:
+        """Send `command` to the far end of `port`: `await bench.at("fxs1", "dial 1002")`."""
+        return await self.client.request(f"{self._addresses[port]} {command}")
 
-    def ring_voltage_on(self, port: str) -> bool:
-        return self.board.fxs(port).ringing
+    async def request(self, command: str) -> dict[str, str]:
+        """A command that is not about one port (`status`, `fault board brown-out`)."""
+        return await self.client.request(command)
 
-    def ring_frequency_hz(self, port: str) -> float:
-        return self.board.fxs(port).ring_frequency_hz
+    def events(self, kind: str, port: str) -> list[BenchEvent]:
+        """The bench's events of `kind` about `port` so far."""
+        side, number = self._addresses[port].split()
+        return self.client.events_of(kind, side, int(number))
 
-    def ring_amplitude_vpk(self, port: str) -> float:
-        return self.board.fxs(port).ring_amplitude_vpk
+    # What tests ask most
 
-    def tip_ring_v(self, port: str) -> float:
-        return self.board.fxs(port).tip_ring_v
+    async def line_state(self, port: str) -> dict[str, str]:
+        return await self.at(port, "line?")
 
-    def line_ring(self, port: str, vrms: float, frequency_hz: float) -> None:
-        self.board.fxo(port).start_ring(vrms, frequency_hz)
+    async def tip_ring_v(self, port: str) -> float:
+        return float((await self.line_state(port))["tip-ring-v"])
 
-    def line_ring_stop(self, port: str) -> None:
-        self.board.fxo(port).stop_ring()
+    async def ringing(self, port: str) -> bool:
+        return (await self.line_state(port))["ringing"] == "yes"
 
-    def line_battery(self, port: str, volts: float) -> None:
-        self.board.fxo(port).set_battery(volts)
-
-    def line_polarity(self, port: str, reversed_: bool) -> None:
-        self.board.fxo(port).set_polarity(reversed_)
-
-    def line_seized(self, port: str) -> bool:
-        return self.board.fxo(port).off_hook
-
-    def brown_out(self) -> None:
-        self.board.brown_out()
-
-    def silence_chip(self, port: str) -> None:
-        model = self.board.fxs_models.get(port) or self.board.fxo(port)
-        model.go_silent()
-
-    def drop_interrupts(self, port: str) -> None:
-        model = self.board.fxs_models.get(port) or self.board.fxo(port)
-        model.drop_interrupts()
+    async def fault(self, port: str, fault: str) -> None:
+        await self.request(f"fault {self._addresses[port]} {fault}")

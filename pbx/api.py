@@ -9,6 +9,8 @@ from pbx.calls import CallService
 from pbx.extension_service import ExtensionService
 from pbx.moh_classes import MusicLibrary
 from pbx.prompts import PromptLibrary
+from pbx.queues.service import QueueService
+from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
 from pbx.store.edge import EdgeCredentials, Registration
@@ -30,6 +32,7 @@ class BoxStatus:
     edge_restarts: int = 0
     security_events: dict[str, int] = field(default_factory=dict)
     trunks: list[TrunkStatus] = field(default_factory=list)
+    recording: dict = field(default_factory=dict)  # RecordingService.status()
 
 
 class EdgeState(Protocol):
@@ -55,6 +58,8 @@ class ServiceApi:
         call_flows: CallFlows | None = None,
         prompts: PromptLibrary | None = None,
         music: MusicLibrary | None = None,
+        recordings: RecordingService | None = None,
+        queues: QueueService | None = None,
     ) -> None:
         self._calls = calls
         self._engine = engine
@@ -66,6 +71,8 @@ class ServiceApi:
         self.call_flows = call_flows  # inbound routes, time conditions, menus, announcements
         self.prompts = prompts  # prompts: uploads, text, spoken numbers
         self.music = music  # music-on-hold classes
+        self.recordings = recordings  # call recordings and their policies
+        self.queues = queues  # queues, agents, ring groups, supervision, KPIs
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:
@@ -88,6 +95,7 @@ class ServiceApi:
             self._edge.restarts if self._edge else 0,
             dict(self._security.counts),
             self.trunks.status(),
+            self.recordings.status() if self.recordings else {},
         )
 
     async def registrations(self) -> list[Registration]:

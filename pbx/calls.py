@@ -16,6 +16,8 @@ from pbx.events import (
     CallOffered,
     CallProgress,
     DtmfReceived,
+    LegsBridged,
+    LegsUnbridged,
     MediaStats,
 )
 from pbx.loop_guard import LoopGuard
@@ -110,6 +112,7 @@ class CallService:
 
     def __init__(self, engine: SipEngine, bus: EventBus, cdrs: CdrStore, guard: LoopGuard) -> None:
         self._engine = engine
+        self._bus = bus
         self._cdrs = cdrs
         self._guard = guard
         self._legs: dict[int, Leg] = {}
@@ -139,8 +142,11 @@ class CallService:
         await self._engine.answer(leg_id, 200)
 
     async def ring(self, leg_id: int) -> None:
-        """Tell an inbound caller the call is ringing (180)."""
-        await self._engine.answer(leg_id, 180)
+        """Tell an inbound caller the call is ringing (180); nothing once it is answered
+        (a queue or IVR sending its caller on), as SIP has no ringing after the answer."""
+        leg = self._legs.get(leg_id)
+        if leg is None or leg.answered_at is None:
+            await self._engine.answer(leg_id, 180)
 
     async def hangup(self, leg_id: int, status_code: int = 0) -> None:
         """End a leg; `status_code` refuses one not yet answered (486, 404, ...).
@@ -199,10 +205,13 @@ class CallService:
 
         Digits do not travel through the mixer, so each one received on a leg is
         sent again on its partner, by the method it came (RFC 4733 or SIP INFO).
+        `leg_a` is the caller's side: recording puts it in the left channel.
+        LegsBridged tells the rest of the box (recording).
         """
         self.pair(leg_a, leg_b)
         await self._engine.connect(leg_a, leg_b)
         await self._engine.connect(leg_b, leg_a)
+        self._bus.publish(LegsBridged(leg_a, leg_b))
 
     def pair(self, leg_a: int, leg_b: int) -> None:
         """Relay DTMF between two legs from now on (`bridge` does this too).
@@ -222,6 +231,7 @@ class CallService:
         for source, sink in ((leg_a, leg_b), (leg_b, leg_a)):
             with contextlib.suppress(EngineError):
                 await self._engine.disconnect(source, sink)
+        self._bus.publish(LegsUnbridged(leg_a, leg_b))
 
     def join_call(self, leg_id: int, call_uid: str) -> None:
         """Make a leg part of another call from now on (a transfer joined them)."""

@@ -154,3 +154,28 @@ class EdgeRestarted:
 
     exit_code: int
     restarts: int
+
+
+@dataclass(frozen=True)
+class LegsBridged:
+    """Two legs now hear each other (CallService.bridge). `leg_a` is the caller's side."""
+
+    leg_a: int
+    leg_b: int
+
+
+@dataclass(frozen=True)
+class LegsUnbridged:
+    """Two bridged legs were parted (CallService.unbridge), e.g. by a transfer."""
+
+    leg_a: int
+    leg_b: int
+
+
+@dataclass(frozen=True)
+class RecordingAlarm:
+    """A recording alarm was raised or cleared; `kind` is e.g. "disk-full"."""
+
+    kind: str
+    raised: bool
+    detail: str

@@ -5,6 +5,7 @@ import logging
 import re
 
 from pbx.extensions import (
+    RECORDING_SETTINGS,
     Extension,
     ExtensionError,
     Permission,
@@ -38,6 +39,9 @@ def _checked(extension: Extension) -> Extension:
         raise ExtensionError("caller_id_number must be digits, optionally after +")
     if not 1 <= extension.max_calls <= MAX_CALLS_LIMIT:
         raise ExtensionError(f"max_calls must be between 1 and {MAX_CALLS_LIMIT}")
+    if extension.recording not in RECORDING_SETTINGS:
+        choices = ", ".join(s or '"" (the default)' for s in RECORDING_SETTINGS)
+        raise ExtensionError(f"recording must be one of {choices}; got {extension.recording!r}")
     return extension
 
 
@@ -83,6 +87,7 @@ class ExtensionService:
         max_calls: int = 2,
         caller_id_name: str | None = None,
         caller_id_number: str | None = None,
+        recording: str = "",
     ) -> tuple[Extension, str | None]:
         """Create an extension; returns it and the secret made up for it (None if given)."""
         extension = _checked(
@@ -93,6 +98,7 @@ class ExtensionService:
                 caller_id_number or number,
                 Permission.parse(permission),
                 max_calls,
+                recording,
             )
         )
         made_up = new_secret() if secret is None else None

@@ -14,6 +14,8 @@ from pbx import PbxError
 REALM = "pbx"
 SECRET_LENGTH = 20
 MIN_ADMIN_SECRET_LENGTH = 12
+# An extension's recording policy (pbx/recording/policy.py); "" follows the box's default.
+RECORDING_SETTINGS = ("", "always", "never", "on-demand")
 _NUMBER = re.compile(r"^[1-9][0-9]{1,7}$")
 _SECRET_ALPHABET = string.ascii_letters + string.digits
 _COMMON_SECRETS = {
@@ -68,6 +70,7 @@ class Extension:
     caller_id_number: str
     permission: Permission
     max_calls: int
+    recording: str = ""  # one of RECORDING_SETTINGS
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,20 @@ class InboundRouter:
         if bare:
             BARE_DESTINATION_KINDS.add(kind)
 
+    async def route(self, leg: Leg, destination: str) -> None:
+        """Send `leg` on to `destination` ("ext:1001", "queue:sales" ...) and see it through.
+
+        Queues and ring groups use this for their exits; an unknown kind gets 404.
+        """
+        try:
+            kind, target = parse_destination(destination)
+            handler = self._handlers[kind]
+        except (TrunkError, KeyError):
+            logger.warning("call %d sent to unknown destination %r", leg.leg_id, destination)
+            await self._calls.hangup(leg.leg_id, NOT_FOUND)
+            return
+        await handler(leg, target)
+
     async def offer(self, leg: Leg) -> bool:
         """Claim `leg` if it came in on a trunk, and route it."""
         if not leg.trunk:

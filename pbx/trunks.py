@@ -139,7 +139,7 @@ def _check_host(host: str) -> None:
 
 # Every kind InboundRouter.add_destination registers (ivr, tc, queue ...); the
 # bare ones take no target ("hangup").
-DESTINATION_KINDS = {"ext"}
+DESTINATION_KINDS = {"ext", "queue", "group"}
 BARE_DESTINATION_KINDS: set[str] = set()
 
 

@@ -84,6 +84,15 @@ def provider(workdir, scenario: str, port: int, *, role: str = "uas", **options)
     return process
 
 
+def dial_out(box, number: str, host: str, dialled: str) -> None:
+    """Extension `number` dials `dialled`, talks once answered, and hangs up."""
+    with phone(box, number, host) as caller:
+        caller.wait_for("registration", active=True, timeout=10)
+        caller.call(dialled)
+        caller.wait_for("state", state="CONFIRMED", timeout=15)
+        caller.hangup()
+
+
 def trunk_status(box, name: str) -> dict:
     return next(t for t in box.status()["trunks"] if t["name"] == name)
 
@@ -158,12 +167,8 @@ def test_outbound_call_leaves_with_the_e164_number_and_authenticates(box, tmp_pa
     add_trunk(box, "pstn", port, caller_id="442071234567")
     set_route(box, ["pstn"])
     callee = provider(tmp_path, "provider_callee", port)
-    with phone(box, "1001", ALICE_HOST) as alice:
-        alice.wait_for("registration", active=True, timeout=10)
-        alice.call("02079460000")
-        alice.wait_for("state", state="CONFIRMED", timeout=15)
-        alice.hangup()
-        result = sipp_result(callee, tmp_path, timeout_s=40)
+    dial_out(box, "1001", ALICE_HOST, "02079460000")
+    result = sipp_result(callee, tmp_path, timeout_s=40)
     assert result.successful == 1, result.output
     log = callee.log_path.read_text()
     assert "dialled +442079460000 asserted 442071234567 auth true" in log, log
@@ -200,12 +205,8 @@ def test_a_failing_provider_is_skipped_for_the_next_trunk(box, tmp_path):
     set_route(box, ["broken", "backup"])
     broken = provider(tmp_path, "provider_fails", broken_port)
     good = provider(tmp_path, "provider_callee", good_port)
-    with phone(box, "1001", ALICE_HOST) as alice:
-        alice.wait_for("registration", active=True, timeout=10)
-        alice.call("02079460000")
-        alice.wait_for("state", state="CONFIRMED", timeout=15)
-        alice.hangup()
-        assert sipp_result(good, tmp_path, timeout_s=40).successful == 1
+    dial_out(box, "1001", ALICE_HOST, "02079460000")
+    assert sipp_result(good, tmp_path, timeout_s=40).successful == 1
     assert sipp_result(broken, tmp_path, timeout_s=40).successful == 1
     failure = trunk_status(box, "broken")
     assert failure["calls_failed"] == 1
@@ -282,12 +283,8 @@ def test_an_emergency_number_no_route_covers_still_goes_out(box, tmp_path):
     port = free_port()
     add_trunk(box, "pstn", port)  # and no route at all
     callee = provider(tmp_path, "provider_callee", port)
-    with phone(box, "1002", BOB_HOST) as bob:
-        bob.wait_for("registration", active=True, timeout=10)
-        bob.call("999")
-        bob.wait_for("state", state="CONFIRMED", timeout=15)
-        bob.hangup()
-        assert sipp_result(callee, tmp_path, timeout_s=40).successful == 1
+    dial_out(box, "1002", BOB_HOST, "999")
+    assert sipp_result(callee, tmp_path, timeout_s=40).successful == 1
     assert "dialled 999 " in callee.log_path.read_text()
 
 

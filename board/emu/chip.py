@@ -4,7 +4,8 @@ from collections.abc import Callable
 
 from board.emu.gpio import EmulatedPin
 from board.emu.spi import IDLE_BYTE, SpiFramingError
-from board.hal import Clock, TimerHandle
+from board.emu.timer_set import TimerSet
+from board.hal import Clock
 
 
 class ChipModel:
@@ -27,7 +28,8 @@ class ChipModel:
         self._bytes_in_pulse = 0
         self._frame: list[int] = []
         self._in_reset = False
-        self._timers: dict[str, TimerHandle] = {}
+        self._timers = TimerSet(clock)
+        self._line_watchers: list[Callable[[], None]] = []
         self._interrupt_pin: EmulatedPin | None = None
         self._stuck: dict[int, tuple[int, int]] = {}
         self._silent_miso: int | None = None
@@ -97,11 +99,10 @@ class ChipModel:
     def _reset(self) -> None:
         self.resets += 1
         self._frame.clear()
-        for timer in self._timers.values():
-            timer.cancel()
-        self._timers.clear()
+        self._timers.cancel_all()
         self._power_on_reset()
         self._update_interrupt()
+        self._line_moved()
 
     def _power_on_reset(self) -> None:
         raise NotImplementedError
@@ -142,18 +143,24 @@ class ChipModel:
         self.interrupts_dropped = dropped
         self._update_interrupt()
 
+    # The analog side, for the far-end models on the wires
+
+    def watch_line(self, watcher: Callable[[], None]) -> None:
+        """Call `watcher()` whenever the line side changes (feed, ringing, polarity, hook).
+
+        The far-end models follow the wires this way instead of sampling them, so a
+        ring burst or a seizure is seen at the instant it happens on the clock.
+        """
+        self._line_watchers.append(watcher)
+
+    def _line_moved(self) -> None:
+        for watcher in self._line_watchers:
+            watcher()
+
     # Timers that a reset cancels
 
     def _schedule(self, key: str, delay_s: float, callback: Callable[[], None]) -> None:
-        self._cancel(key)
-
-        def fire():
-            self._timers.pop(key, None)
-            callback()
-
-        self._timers[key] = self.clock.call_later(delay_s, fire)
+        self._timers.schedule(key, delay_s, callback)
 
     def _cancel(self, key: str) -> None:
-        timer = self._timers.pop(key, None)
-        if timer is not None:
-            timer.cancel()
+        self._timers.cancel(key)

@@ -129,6 +129,8 @@ class Si3050Model(ChipModel):
             self._sync_pcm()
         if register in (Reg.DAA_CONTROL_1, Reg.DAA_CONTROL_3):
             self._line_changed()
+        if register == Reg.DAA_CONTROL_1:
+            self._line_moved()  # seized, released or monitoring: the line model follows
         self._update_interrupt()
 
     def _link_up(self) -> None:

@@ -270,6 +270,7 @@ class Si3215Model(ChipModel):
             self._cancel("ring")
             self._ring_active = False
         self._loop_inputs_changed()
+        self._line_moved()
 
     def set_loop_closed(self, closed: bool) -> None:
         """Far end: the phone closes (off-hook) or opens its loop."""
@@ -308,6 +309,7 @@ class Si3215Model(ChipModel):
 
     def _ring_phase(self, active: bool) -> None:
         self._ring_active = active
+        self._line_moved()
         control = self.registers[DR.RING_OSC_CONTROL]
         if not (control & RING_ACTIVE_TIMER_ENABLE and control & RING_INACTIVE_TIMER_ENABLE):
             return  # no timers: ring without pause
@@ -343,6 +345,11 @@ class Si3215Model(ChipModel):
         return ringing.amplitude_vpk(
             self.indirect[IR.RING_AMPLITUDE], self.indirect[IR.RING_FREQUENCY]
         )
+
+    @property
+    def fed(self) -> bool:
+        """Talk battery is on the line: active or on-hook transmission, either polarity."""
+        return self._linefeed_state in _FED
 
     @property
     def polarity_reversed(self) -> bool:

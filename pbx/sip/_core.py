@@ -18,6 +18,7 @@ from pbx.sip._pjobjects import (
     PjPlaylist,
     Publish,
 )
+from pbx.sip._recording import PjRecorders, RecorderFile
 from pbx.sip._transfer import PjTransfers
 from pbx.sip._uri import header, request_uri, split_name_addr, uri_user
 from pbx.sip.settings import PLACED_HEADER, EngineSettings, LegGone, ListenError
@@ -90,6 +91,7 @@ class PjCore:
         # re-INVITE (hold, codec change) gives a leg a new stream and port.
         self._links: set[tuple[int, int]] = set()  # (source leg, sink leg)
         self._listens: set[tuple[int, int]] = set()  # (player, leg)
+        self._recorders = PjRecorders()
         self._transfers = PjTransfers(publish, defer, ids, enabled=bool(settings.edge_uri))
 
     # --- lifecycle -------------------------------------------------------------
@@ -116,6 +118,7 @@ class PjCore:
     def stop(self) -> None:
         """Free every pj object, then the library."""
         self._transfers.clear()
+        self._recorders.clear()
         self._players.clear()
         self._legs.clear()
         for account in self._trunk_accounts.values():
@@ -221,6 +224,7 @@ class PjCore:
         self._legs.pop(leg_id, None)
         self._links = {link for link in self._links if leg_id not in link}
         self._listens = {(p, leg) for p, leg in self._listens if leg != leg_id}
+        self._recorders.forget_leg(leg_id)
         for player_id in [p.player_id for p in self._players.values() if p.leg_id == leg_id]:
             self._players.pop(player_id, None)
 
@@ -326,6 +330,7 @@ class PjCore:
                 self._leg(source).audio().startTransmit(self._leg(sink).audio())
             for player, leg in [item for item in self._listens if item[1] == leg_id]:
                 self._players[player].startTransmit(self._leg(leg).audio())
+            self._recorders.relink(leg_id, self._leg(leg_id).audio())
         except (pj.Error, LegGone, KeyError) as err:
             # No active audio (held both ways, or ending): nothing to connect now.
             logger.debug("leg %d media changed, links not remade: %s", leg_id, err)
@@ -373,3 +378,15 @@ class PjCore:
 
     def _forget_player(self, player_id: int) -> None:
         self._players.pop(player_id, None)
+
+    # --- recording (pbx/sip/_recording.py) -------------------------------------------
+
+    def record(self, files: list[RecorderFile]) -> list[int]:
+        """Start a WAV recorder per (path, legs); returns their ids."""
+        ids = [next(self._ids) for _ in files]
+        self._recorders.start(ids, files, lambda leg_id: self._leg(leg_id).audio())
+        return ids
+
+    def stop_recording(self, recorder_ids: list[int]) -> None:
+        """Stop recorders; their files are closed once the bridge lets go of them."""
+        self._recorders.stop(recorder_ids)

@@ -7,7 +7,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 import pjsua2 as pj
@@ -223,6 +223,20 @@ class SipEngine:
     async def listen(self, player_id: int, leg_id: int, *, listening: bool = True) -> None:
         """Let a leg hear a shared player (or, with listening=False, stop it hearing)."""
         await self._command(lambda core: core.listen(player_id, leg_id, listening))
+
+    async def record(self, files: Sequence[tuple[str, Sequence[int]]]) -> list[int]:
+        """Record to WAV files: one recorder per (path, leg ids), hearing those legs mixed.
+
+        Returns the recorders' ids. The recorders start together (within one
+        20 ms frame) and write 16-bit mono at the bridge's clock rate; a file
+        grows only while some leg is connected to it.
+        """
+        wanted = [(path, tuple(legs)) for path, legs in files]
+        return await self._command(lambda core: core.record(wanted))
+
+    async def stop_recording(self, recorder_ids: Sequence[int]) -> None:
+        """Stop recorders. Each file is complete (header sizes written) a frame or two later."""
+        await self._command(lambda core: core.stop_recording(list(recorder_ids)))
 
     async def report_transfer(self, transfer_id: int, status_code: int) -> None:
         """Tell the phone that asked for a transfer (TransferRequested) how it goes.

@@ -6,6 +6,7 @@ from pbx.store import models
 from pbx.store.cdr import CdrEntry, CdrStore
 from pbx.store.database import Database
 from pbx.store.extensions import ExtensionStore
+from pbx.store.recordings import RecordingEntry, RecordingStore
 
 
 def main_database(path: Path) -> Database:
@@ -13,4 +14,12 @@ def main_database(path: Path) -> Database:
     return Database(path, models.MAIN)
 
 
-__all__ = ["CdrEntry", "CdrStore", "Database", "ExtensionStore", "main_database"]
+__all__ = [
+    "CdrEntry",
+    "CdrStore",
+    "Database",
+    "ExtensionStore",
+    "RecordingEntry",
+    "RecordingStore",
+    "main_database",
+]

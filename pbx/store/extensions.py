@@ -18,6 +18,7 @@ def _extension(row: ExtensionRecord) -> Extension:
         row.caller_id_number,
         Permission(row.permission),
         row.max_calls,
+        row.recording,
     )
 
 

@@ -24,6 +24,9 @@ class CallRecord(peewee.Model):
     rtp_rx_lost = peewee.IntegerField(default=0)
     codec = peewee.CharField(max_length=32, default="")
     trunk = peewee.CharField(max_length=32, default="")  # the trunk the leg used, if any
+    # Recording: the leg's latest recording, and how recording went (see RecordingRecord).
+    recording_uid = peewee.CharField(max_length=32, default="", index=True)
+    recording_status = peewee.CharField(max_length=24, default="")
 
     class Meta:
         table_name = "call_record"
@@ -41,6 +44,7 @@ class ExtensionRecord(peewee.Model):
     ha1 = peewee.CharField(max_length=32)
     ha1b = peewee.CharField(max_length=32)
     updated_at = peewee.DateTimeField()
+    recording = peewee.CharField(max_length=16, default="")  # policy; "": the box's default
 
     class Meta:
         table_name = "extension"
@@ -72,6 +76,31 @@ class RouteRecord(peewee.Model):
         table_name = "outbound_route"
 
 
+class RecordingRecord(peewee.Model):
+    """One call recording: its files (relative to the recordings directory) and how it went.
+
+    Written before the recorder opens its file, so every file on disk has a row,
+    and a row still 'recording' at start-up names a file a cut left open.
+    """
+
+    uid = peewee.CharField(unique=True, max_length=32)
+    call_uid = peewee.CharField(max_length=32, index=True)
+    cdr_uid = peewee.CharField(max_length=32, default="")  # the caller leg's call_record
+    caller = peewee.CharField(max_length=64, default="")
+    callee = peewee.CharField(max_length=64, default="")
+    policy = peewee.CharField(max_length=64, default="default")  # retention and quota class
+    path = peewee.CharField(max_length=128)
+    two_channel_path = peewee.CharField(max_length=128, default="")
+    status = peewee.CharField(max_length=24, default="recording")
+    started_at = peewee.DateTimeField(index=True)
+    ended_at = peewee.DateTimeField(null=True)
+    duration_ms = peewee.IntegerField(default=0)
+    size_bytes = peewee.IntegerField(default=0)
+
+    class Meta:
+        table_name = "recording"
+
+
 class ConfigObjectRecord(peewee.Model):
     """A named call-center object (inbound route, time condition, IVR, prompt, music
     class ...): its kind, its name, its settings as JSON."""
@@ -86,4 +115,63 @@ class ConfigObjectRecord(peewee.Model):
         indexes = ((("kind", "name"), True),)
 
 
-MAIN = [CallRecord, ExtensionRecord, TrunkRecord, RouteRecord, ConfigObjectRecord]
+# --- queues, agents and ring groups (pbx/queues) -------------------------------------
+
+
+class QueueRecord(peewee.Model):
+    """A queue or a ring group (`kind`), its settings as JSON."""
+
+    kind = peewee.CharField(max_length=8)  # "queue" or "group"
+    name = peewee.CharField(max_length=32)
+    settings = peewee.TextField()
+    updated_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "queue"
+        indexes = ((("kind", "name"), True),)
+
+
+class AgentRecord(peewee.Model):
+    """An agent's log-in and pause, kept across restarts."""
+
+    extension = peewee.CharField(unique=True, max_length=8)
+    logged_in = peewee.BooleanField(default=False)
+    paused = peewee.BooleanField(default=False)
+    pause_reason = peewee.CharField(max_length=64, default="")
+    updated_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "queue_agent"
+
+
+class QueueEventRecord(peewee.Model):
+    """One queue event (pbx.queues.queue_event.QueueEvent), written as it happens."""
+
+    at = peewee.DateTimeField(index=True)
+    kind = peewee.CharField(max_length=20)
+    queue = peewee.CharField(max_length=32, index=True, default="")
+    agent = peewee.CharField(max_length=8, index=True, default="")
+    caller_number = peewee.CharField(max_length=64, default="")
+    entry = peewee.CharField(max_length=32, default="")
+    wait_s = peewee.FloatField(default=0.0)
+    talk_s = peewee.FloatField(default=0.0)
+    hold_s = peewee.FloatField(default=0.0)
+    wrapup_s = peewee.FloatField(default=0.0)
+    position = peewee.IntegerField(default=0)
+    reason = peewee.CharField(max_length=64, default="")
+
+    class Meta:
+        table_name = "queue_event"
+
+
+QUEUE_MODELS = [QueueRecord, AgentRecord, QueueEventRecord]
+
+MAIN = [
+    CallRecord,
+    ExtensionRecord,
+    TrunkRecord,
+    RouteRecord,
+    ConfigObjectRecord,
+    RecordingRecord,
+    *QUEUE_MODELS,
+]
