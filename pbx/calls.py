@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from pbx.background import BackgroundWork
 from pbx.bus import EventBus
 from pbx.events import (
     CallAnswered,
@@ -119,7 +120,7 @@ class CallService:
         self._offer_handlers: list[OfferHandler] = []
         self._partners: dict[int, int] = {}  # bridged legs, both ways
         self._dtmf_relays: dict[int, asyncio.Future] = {}  # last digit sent on each leg
-        self._pending: set[asyncio.Future] = set()
+        self._background = BackgroundWork("call service background work")
         self._peak = 0
         self._total = 0
         self._idle = asyncio.Event()
@@ -237,7 +238,7 @@ class CallService:
         """Make a leg part of another call from now on (a transfer joined them)."""
         leg = self.leg(leg_id)
         leg.call_uid = call_uid
-        self._track(self._cdrs.updated(leg.uid, call_uid=call_uid))
+        self._background.track(self._cdrs.updated(leg.uid, call_uid=call_uid))
 
     def _unpair(self, leg_id: int) -> None:
         partner = self._partners.pop(leg_id, None)
@@ -295,8 +296,7 @@ class CallService:
                 await asyncio.wait_for(self._idle.wait(), timeout_s)
             except TimeoutError:
                 logger.warning("%d legs still up after %.1f s", len(self._legs), timeout_s)
-        if self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
+        await self._background.settle()
 
     # --- engine news ---------------------------------------------------------------
 
@@ -317,17 +317,8 @@ class CallService:
             call_uid=leg.call_uid,
             trunk=leg.trunk,
         )
-        self._track(self._cdrs.started(entry))
+        self._background.track(self._cdrs.started(entry))
         return leg
-
-    def _track(self, future: asyncio.Future) -> None:
-        self._pending.add(future)
-        future.add_done_callback(self._background_done)
-
-    def _background_done(self, future: asyncio.Future) -> None:
-        self._pending.discard(future)
-        if not future.cancelled() and future.exception() is not None:
-            logger.error("call service background work failed: %r", future.exception())
 
     def _handle_offered(self, event: CallOffered) -> None:
         self._guard.check("CallService._handle_offered")
@@ -345,7 +336,7 @@ class CallService:
         )
 
         logger.info("call %d from %s to %s", leg.leg_id, leg.caller_number or "?", leg.dialled)
-        self._track(asyncio.ensure_future(self._offer(leg)))
+        self._background.spawn(self._offer(leg))
 
     async def _offer(self, leg: Leg) -> None:
         refusal = NOT_FOUND
@@ -372,7 +363,7 @@ class CallService:
             leg.state = "answered"
             leg.answered_at = _now()
             leg.answered.set()
-            self._track(self._cdrs.updated(leg.uid, answered_at=leg.answered_at))
+            self._background.track(self._cdrs.updated(leg.uid, answered_at=leg.answered_at))
 
     def _handle_media_ready(self, event: CallMediaReady) -> None:
         if leg := self._legs.get(event.leg_id):
@@ -388,7 +379,7 @@ class CallService:
             partner,
         )
         if partner is not None:
-            self._track(
+            self._background.track(
                 asyncio.ensure_future(
                     self.send_dtmf(
                         partner,
@@ -411,7 +402,7 @@ class CallService:
         if not self._legs:
             self._idle.set()
         media = event.media
-        self._track(
+        self._background.track(
             self._cdrs.updated(
                 leg.uid,
                 ended_at=_now(),

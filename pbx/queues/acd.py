@@ -5,9 +5,10 @@ import contextlib
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from pbx.background import BackgroundWork
 from pbx.bus import EventBus
 from pbx.calls import CallService, Leg
 from pbx.dialer import ExtensionDialer
@@ -89,7 +90,7 @@ class Acd:
         self._waiting_legs: dict[int, Entry] = {}
         self._sessions: dict[str, Session] = {}  # by agent extension
         self._session_legs: dict[int, Session] = {}  # by caller and agent leg
-        self._tasks: set[asyncio.Future] = set()
+        self._work = BackgroundWork("queue work")
         self._kicked = False
         self.rng = random.Random()
         bus.subscribe(DtmfReceived, self._handle_dtmf)
@@ -258,7 +259,7 @@ class Acd:
             elif entry.state == "callback":
                 budget -= 1
                 entry.state = "calling-back"
-                self._spawn(self._call_back(queue, entry))
+                self._work.spawn(self._call_back(queue, entry))
             elif entry.state == "retry":
                 return  # its place comes first: the next agent rings after retry_s
             elif entry.state == "waiting":
@@ -283,7 +284,7 @@ class Acd:
         entry.state = "ringing"
         for extension in extensions:
             self.agents.agent(extension).ringing = True
-        entry.offer = self._spawn(self._offer(queue, entry, extensions))
+        entry.offer = self._work.spawn(self._offer(queue, entry, extensions))
 
     async def _offer(self, queue: CallQueue, entry: Entry, extensions: list[str]) -> None:
         s = queue.settings
@@ -449,17 +450,6 @@ class Acd:
         session = self._session_legs.get(event.transferor_leg)
         if session is not None and session.agent_leg.leg_id == event.transferor_leg:
             session.transferred = True
-
-    def _spawn(self, work: Coroutine) -> asyncio.Task:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-        return task
-
-    def _done(self, task: asyncio.Future) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("queue work failed: %r", task.exception(), exc_info=task.exception())
 
 
 async def _cancelled(task: asyncio.Future | None) -> None:

@@ -1,10 +1,10 @@
 """The queue journal: every queue event stored durably and announced on the bus."""
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from pbx.background import BackgroundWork
 from pbx.bus import EventBus
 from pbx.queues.queue_event import KINDS, QueueEvent
 from pbx.store.queues import QueueEventStore
@@ -29,7 +29,7 @@ class QueueJournal:
         self._store = store
         self._bus = bus
         self._clock = clock
-        self._pending: set[asyncio.Future] = set()
+        self._pending = BackgroundWork("storing a queue event")
 
     def record(self, kind: str, **fields: object) -> QueueEvent:
         """Store and publish one event of `kind` (see pbx.queues.queue_event), stamped now."""
@@ -46,17 +46,10 @@ class QueueJournal:
             event.reason,
         )
         future = self._store.append(event)
-        self._pending.add(future)
-        future.add_done_callback(self._written)
+        self._pending.track(future)
         self._bus.publish(event)
         return event
 
-    def _written(self, future: asyncio.Future) -> None:
-        self._pending.discard(future)
-        if not future.cancelled() and future.exception() is not None:
-            logger.error("queue event not stored: %r", future.exception())
-
     async def flush(self) -> None:
         """Wait until every event recorded so far is stored."""
-        if self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
+        await self._pending.settle()
