@@ -10,14 +10,19 @@ PJSUA2_CACHE ?= /var/cache/callbox/pjsua2
 export PJSUA2_CACHE
 
 # Debian packages: the pjproject build, the Python build, the SIP edge, the
-# real peers the tests talk to, and espeak-ng (speech for the DTMF talk-off test).
+# real peers the tests talk to, and espeak-ng (speech for the DTMF talk-off test
+# and spoken prompts). Prompts: the recorded sets per language, sox (with MP3,
+# Ogg Vorbis and FLAC) to convert uploads, tzdata for time conditions.
 APT_PACKAGES := \
 	build-essential pkg-config curl ca-certificates xz-utils \
 	python3 python3-venv python3-dev libsystemd-dev \
 	swig libssl-dev libopus-dev uuid-dev libgsm1-dev libspeex-dev libspeexdsp-dev libsrtp2-dev \
 	sqlite3 sip-tester iproute2 systemd \
 	kamailio kamailio-sqlite-modules kamailio-tls-modules asterisk-moh-opsound-wav \
-	espeak-ng
+	espeak-ng \
+	asterisk-core-sounds-en-wav asterisk-core-sounds-fr-wav asterisk-core-sounds-es-wav \
+	asterisk-core-sounds-it-wav asterisk-core-sounds-ru-wav \
+	sox libsox-fmt-base libsox-fmt-mp3 tzdata
 
 PYTEST_ARGS ?=
 

@@ -7,6 +7,8 @@ import secrets
 from datetime import UTC, datetime
 
 from firmware.analog_board import AnalogBoard
+from firmware.call_center import CallCenterParts, build_call_center
+from firmware.call_flow_parts import CallFlowParts
 from firmware.config import Config
 from firmware.control import ControlServer
 from firmware.recording_parts import build_recording
@@ -24,9 +26,9 @@ from pbx.extension_service import ExtensionService
 from pbx.inbound import InboundRouter
 from pbx.lines.service import LineService
 from pbx.loop_guard import LoopGuard
-from pbx.moh import MusicOnHold
 from pbx.numbering import NumberPlan
 from pbx.outbound import OutboundDialer
+from pbx.queues.service import QueueService
 from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import EngineSettings, SipEngine
@@ -99,11 +101,36 @@ class Box:
         self.edge: EdgeProcess | EdgeUnit | None = None
         self.api: ServiceApi | None = None
         self.board = AnalogBoard(config.board)
+        self.call_flows: CallFlowParts | None = None
 
     async def _open(self, stack: contextlib.AsyncExitStack, database: Database) -> Database:
         await database.open()
         stack.push_async_callback(database.close)
         return database
+
+    async def _call_records(self, database: Database) -> CdrStore:
+        cdrs = CdrStore(database)
+        if interrupted := await cdrs.close_interrupted(datetime.now(UTC)):
+            logger.warning("%d call records were left open by an unclean stop", interrupted)
+        return cdrs
+
+    def _extension_dialer(
+        self,
+        calls: CallService,
+        extensions: ExtensionService,
+        edge_host: str,
+        lines: LineService | None,
+    ) -> ExtensionDialer:
+        """Rings extensions: one whose phone is on an FXS port there, others at the edge."""
+        return ExtensionDialer(
+            calls,
+            extensions,
+            lambda number: (
+                (lines and lines.line_of_extension(number)) or f"sip:{number}@{edge_host}"
+            ),
+            self.config.routing.ring_timeout_s,
+            self.config.routing.max_call_duration_s,
+        )
 
     def _route_calls(
         self,
@@ -114,13 +141,19 @@ class Box:
         edge_host: str,
         *,
         lines: LineService | None,
-    ) -> None:
+        database: Database,
+    ) -> QueueService:
         """Let each kind of call find its handler, in the order they are asked."""
         cfg = self.config
         # Calls from providers and phone-company lines first: an outside caller
-        # reaches only what its DID or line leads to, never an extension or a test
+        # reaches only what its route leads to, never an extension or a test
         # number by dialling it.
-        inbound = InboundRouter(calls, trunks, lines.destination if lines else None)
+        inbound = InboundRouter(
+            calls,
+            trunks,
+            self.call_flows.flows.routes.items,
+            lines.destination if lines else None,
+        )
         calls.add_offer_handler(inbound.offer)
         diagnostics = Diagnostics(
             calls,
@@ -129,18 +162,16 @@ class Box:
             cfg.daemon.data_dir / "sounds" / "test-tone.wav",
         )
         calls.add_offer_handler(diagnostics.offer)
-        dialer = ExtensionDialer(
-            calls,
-            extensions,
-            # An extension whose phone is on an FXS port rings there; others at the edge.
-            lambda number: (
-                (lines and lines.line_of_extension(number)) or f"sip:{number}@{edge_host}"
-            ),
-            cfg.routing.ring_timeout_s,
-            cfg.routing.max_call_duration_s,
-        )
+        dialer = self._extension_dialer(calls, extensions, edge_host, lines)
         calls.add_offer_handler(dialer.offer)
-        inbound.add_destination("ext", dialer.ring_extension)
+        # Inbound routes, time conditions, menus, announcements, music on hold.
+        moh = self.call_flows.wire(
+            self.engine, calls, bus, inbound=inbound, dialer=dialer, extensions=extensions
+        )
+        # Queue and group numbers and agents' codes before outbound routes, which
+        # may match any number.
+        parts = (self.engine, calls, bus, database, dialer, moh, inbound, trunks, extensions)
+        queues = build_call_center(cfg, CallCenterParts(*parts, edge_host))
         outbound = OutboundDialer(
             calls,
             extensions=extensions,
@@ -153,8 +184,8 @@ class Box:
             lines=lines,
         )
         calls.add_offer_handler(outbound.offer)
-        moh = MusicOnHold(self.engine, calls, bus, {"default": cfg.moh.default_dir})
         TransferService(calls, self.engine, dialer, moh, bus)
+        return queues
 
     async def _bring_up_board(
         self,
@@ -216,6 +247,13 @@ class Box:
         watcher = asyncio.create_task(trunks.watch(TRUNK_POLL_S))
         stack.callback(watcher.cancel)
 
+    async def _serve_control(self, stack: contextlib.AsyncExitStack) -> None:
+        """The control socket the CLI talks to, serving the service API."""
+        socket_path = self.config.daemon.data_dir / "callbox.sock"
+        control = ControlServer(self.api, socket_path, self.board.bench_path)
+        await control.start()
+        stack.push_async_callback(control.stop)
+
     async def start(self, stack: contextlib.AsyncExitStack) -> None:
         """Start each part; `stack` stops whatever started, in reverse, even after a failure."""
         cfg = self.config
@@ -225,9 +263,7 @@ class Box:
         security = SecurityLog(bus)
 
         database = await self._open(stack, main_database(data_dir / "callbox.db"))
-        cdrs = CdrStore(database)
-        if interrupted := await cdrs.close_interrupted(datetime.now(UTC)):
-            logger.warning("%d call records were left open by an unclean stop", interrupted)
+        cdrs = await self._call_records(database)
         edge = edge_settings(cfg)
         edge_db = await self._open(stack, EdgeCredentials.database(edge.db_path))
         edge_registry = EdgeCredentials(edge_db)
@@ -247,7 +283,11 @@ class Box:
             f"sip:{edge_host}",
         )
         lines = await self._bring_up_board(bus, calls, extensions, trunks)
-        self._route_calls(calls, bus, extensions, trunks, edge_host, lines=lines)
+        self.call_flows = await CallFlowParts.loaded(cfg, database, trunks)
+        queues = self._route_calls(
+            calls, bus, extensions, trunks, edge_host, lines=lines, database=database
+        )
+        await queues.load()
         recording = await self._recording(stack, calls, bus, database, extensions)
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
@@ -269,7 +309,7 @@ class Box:
             trunks=trunks,
             lines=lines,
             recordings=recording,
+            queues=queues,
+            **self.call_flows.services(),
         )
-        control = ControlServer(self.api, data_dir / "callbox.sock", self.board.bench_path)
-        await control.start()
-        stack.push_async_callback(control.stop)
+        await self._serve_control(stack)

@@ -7,8 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from firmware import call_center_cli, ext_cli, queue_cli, recording_cli, trunk_cli
 from firmware import config as config_mod
-from firmware import ext_cli, recording_cli, trunk_cli
 from firmware.config import ConfigError
 
 EX_CONFIG = 78  # sysexits: systemd's unit does not restart on it (RestartPreventExitStatus)
@@ -34,7 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("words", nargs="+", help="a bench command (see README, Analog lines)")
     ext_cli.add_parser(sub)
     trunk_cli.add_parsers(sub)
+    call_center_cli.add_parsers(sub)
     recording_cli.add_parser(sub)
+    queue_cli.add_parsers(sub)
     return parser
 
 
@@ -111,6 +113,10 @@ def main(argv: list[str] | None = None) -> int:
         "bench": lambda: _bench(cfg, args.words),
         "rec": lambda: recording_cli.run(args, socket_path),
     }
+    commands |= dict.fromkeys(
+        call_center_cli.COMMANDS, lambda: call_center_cli.run(args, socket_path)
+    )
+    commands |= dict.fromkeys(queue_cli.COMMANDS, lambda: queue_cli.run(args, socket_path))
     if args.command in commands:
         return commands[args.command]()
     print(f"configuration OK ({args.config or 'built-in defaults'})")

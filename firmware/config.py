@@ -122,6 +122,40 @@ class MohConfig:
 
 
 @dataclass(frozen=True)
+class PromptsConfig:
+    sounds_dir: Path = _opt(
+        Path("/usr/share/asterisk/sounds"), "recorded prompt sets, a folder per language and voice"
+    )
+    language: str = _opt("en", "language of prompts and spoken numbers", kind="language")
+    tone_country: str = _opt(
+        "UK",
+        "whose ringback a caller in a menu hears while an extension rings",
+        choices=("US", "UK", "DE", "FR", "AU", "AE", "SA", "EG", "IR"),
+    )
+
+
+@dataclass(frozen=True)
+class QueuesConfig:
+    prompts_dir: Path = _opt(
+        Path("/usr/share/asterisk/sounds/en"),
+        "recorded prompts for queue announcements (Asterisk's names: queue-thereare, digits/5 ...)",
+    )
+    short_abandon_s: int = _opt(
+        5, "KPIs: callers who hang up sooner are short abandons, counted apart", min=0, max=600
+    )
+    repeat_window_h: int = _opt(
+        24, "KPIs: a call back within this many hours spoils first-contact", min=1, max=720
+    )
+    login_code: str = _opt("*45", "an agent logs in to its queues", kind="dial")
+    logout_code: str = _opt("*46", "an agent logs out", kind="dial")
+    pause_code: str = _opt("*47", "an agent pauses (digits after it: the reason code)", kind="dial")
+    unpause_code: str = _opt("*48", "an agent takes calls again", kind="dial")
+    listen_code: str = _opt("*80", "a supervisor listens to an agent (+ extension)", kind="dial")
+    whisper_code: str = _opt("*81", "a supervisor whispers to an agent (+ extension)", kind="dial")
+    barge_code: str = _opt("*82", "a supervisor joins an agent's call (+ extension)", kind="dial")
+
+
+@dataclass(frozen=True)
 class DiagnosticsConfig:
     echo_number: str = _opt("*43", "number that echoes the caller's audio", kind="dial")
     tone_number: str = _opt("*44", "number that plays the 1004 Hz test tone", kind="dial")
@@ -186,8 +220,10 @@ class Config:
     routing: RoutingConfig = field(default_factory=RoutingConfig)
     dialplan: DialplanConfig = field(default_factory=DialplanConfig)
     moh: MohConfig = field(default_factory=MohConfig)
+    prompts: PromptsConfig = field(default_factory=PromptsConfig)
     diagnostics: DiagnosticsConfig = field(default_factory=DiagnosticsConfig)
     recording: RecordingConfig = field(default_factory=RecordingConfig)
+    queues: QueuesConfig = field(default_factory=QueuesConfig)
     board: BoardConfig = field(default_factory=BoardConfig)
 
 
@@ -319,20 +355,32 @@ def _check(spec: dataclasses.Field, value: Any) -> str | None:
     return _check_kind(rules.get("kind"), value)
 
 
+# Kinds of text a key may hold: its pattern, and what to say when it does not match.
+_TEXT_KINDS = {
+    "digits": (re.compile(r"[0-9]{1,6}"), "must be 1 to 6 digits"),
+    "dial": (_DIAL_STRING, "must be 1 to 16 of 0-9, * and #"),
+    "language": (
+        re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})?"),
+        'must be a language code like "en" or "fr-ca"',
+    ),
+    "abs-path": (re.compile(r"/.*"), "must be an absolute path or blank"),
+}
+
+
 def _check_kind(kind: str | None, value: Any) -> str | None:
-    if kind in ("ip-or-blank", "digits-or-blank") and value == "":
+    if kind is None or (kind.endswith("-or-blank") and value == ""):
         return None
-    if kind in ("digits", "digits-or-blank") and not re.fullmatch(r"[0-9]{1,6}", value):
-        return f"must be 1 to 6 digits; got {value!r}"
-    if kind in ("ip", "ip-or-blank"):
+    kind = kind.removesuffix("-or-blank")
+    if kind == "ip":
         try:
             ipaddress.ip_address(value)
         except ValueError:
             return f"not an IP address: {value!r}"
-    if kind == "dial" and not _DIAL_STRING.match(value):
-        return f"must be 1 to 16 of 0-9, * and #; got {value!r}"
-    if kind == "abs-path-or-blank" and value and not value.startswith("/"):
-        return f"must be an absolute path or blank; got {value!r}"
+        return None
+    if kind in _TEXT_KINDS:
+        pattern, problem = _TEXT_KINDS[kind]
+        if not pattern.fullmatch(value):
+            return f"{problem}; got {value!r}"
     return None
 
 

@@ -10,13 +10,16 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from firmware.call_center_control import call_center_commands
+from firmware.queue_control import queue_commands
 from pbx import PbxError
 from pbx.api import ServiceApi
 from pbx.extensions import Extension, Permission
 from pbx.trunks import OutboundRoute, Trunk
 
 logger = logging.getLogger(__name__)
-_MAX_REQUEST_BYTES = 64 * 1024
+# Prompt and music uploads come base64-encoded in one request (pbx.transcoder's limit).
+_MAX_REQUEST_BYTES = 24 * 1024 * 1024
 
 
 class ControlServer:
@@ -49,6 +52,9 @@ class ControlServer:
             "rec.list": self._rec_list,
             "rec.policy": self._rec_policy,
         }
+        self._commands |= call_center_commands(api)  # route-in, tc, ivr, announce, prompt, moh
+        if api.queues is not None:
+            self._commands.update(queue_commands(api))
 
     async def start(self) -> None:
         """Listen on the socket (a stale one from a crash is replaced)."""

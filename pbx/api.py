@@ -4,9 +4,13 @@ import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from pbx.call_flows import CallFlows
 from pbx.calls import CallService
 from pbx.extension_service import ExtensionService
 from pbx.lines.service import LineService, PortStatus
+from pbx.moh_classes import MusicLibrary
+from pbx.prompts import PromptLibrary
+from pbx.queues.service import QueueService
 from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
@@ -54,7 +58,11 @@ class ServiceApi:
         edge_registry: EdgeCredentials,
         trunks: TrunkService,
         lines: LineService | None = None,
+        call_flows: CallFlows | None = None,
+        prompts: PromptLibrary | None = None,
+        music: MusicLibrary | None = None,
         recordings: RecordingService | None = None,
+        queues: QueueService | None = None,
     ) -> None:
         self._calls = calls
         self._lines = lines
@@ -64,7 +72,11 @@ class ServiceApi:
         self._edge_registry = edge_registry
         self.extensions = extensions  # adding, changing, removing extensions
         self.trunks = trunks  # trunks and outbound routes
+        self.call_flows = call_flows  # inbound routes, time conditions, menus, announcements
+        self.prompts = prompts  # prompts: uploads, text, spoken numbers
+        self.music = music  # music-on-hold classes
         self.recordings = recordings  # call recordings and their policies
+        self.queues = queues  # queues, agents, ring groups, supervision, KPIs
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
 
+from pbx.background import BackgroundWork
 from pbx.bus import EventBus
 from pbx.events import (
     CallAnswered,
@@ -162,7 +163,7 @@ class CallService:
         self._offer_handlers: list[OfferHandler] = []
         self._partners: dict[int, int] = {}  # bridged legs, both ways
         self._dtmf_relays: dict[int, asyncio.Future] = {}  # last digit sent on each leg
-        self._pending: set[asyncio.Future] = set()
+        self._background = BackgroundWork("call service background work")
         self._peak = 0
         self._total = 0
         self._idle = asyncio.Event()
@@ -196,8 +197,11 @@ class CallService:
         await self._control(leg_id).answer(leg_id, 200)
 
     async def ring(self, leg_id: int) -> None:
-        """Tell an inbound caller the call is ringing (180)."""
-        await self._control(leg_id).answer(leg_id, 180)
+        """Tell an inbound caller the call is ringing (180); nothing once it is answered
+        (a queue or IVR sending its caller on), as SIP has no ringing after the answer."""
+        leg = self._legs.get(leg_id)
+        if leg is None or leg.answered_at is None:
+            await self._control(leg_id).answer(leg_id, 180)
 
     async def hangup(self, leg_id: int, status_code: int = 0) -> None:
         """End a leg; `status_code` refuses one not yet answered (486, 404, ...).
@@ -289,7 +293,7 @@ class CallService:
         """Make a leg part of another call from now on (a transfer joined them)."""
         leg = self.leg(leg_id)
         leg.call_uid = call_uid
-        self._track(self._cdrs.updated(leg.uid, call_uid=call_uid))
+        self._background.track(self._cdrs.updated(leg.uid, call_uid=call_uid))
 
     def _unpair(self, leg_id: int) -> None:
         partner = self._partners.pop(leg_id, None)
@@ -350,8 +354,7 @@ class CallService:
                 await asyncio.wait_for(self._idle.wait(), timeout_s)
             except TimeoutError:
                 logger.warning("%d legs still up after %.1f s", len(self._legs), timeout_s)
-        if self._pending:
-            await asyncio.gather(*self._pending, return_exceptions=True)
+        await self._background.settle()
 
     # --- engine news ---------------------------------------------------------------
 
@@ -373,17 +376,8 @@ class CallService:
             trunk=leg.trunk,
             line=leg.line,
         )
-        self._track(self._cdrs.started(entry))
+        self._background.track(self._cdrs.started(entry))
         return leg
-
-    def _track(self, future: asyncio.Future) -> None:
-        self._pending.add(future)
-        future.add_done_callback(self._background_done)
-
-    def _background_done(self, future: asyncio.Future) -> None:
-        self._pending.discard(future)
-        if not future.cancelled() and future.exception() is not None:
-            logger.error("call service background work failed: %r", future.exception())
 
     def _handle_offered(self, event: CallOffered) -> None:
         self._guard.check("CallService._handle_offered")
@@ -402,7 +396,7 @@ class CallService:
         )
 
         logger.info("call %d from %s to %s", leg.leg_id, leg.caller_number or "?", leg.dialled)
-        self._track(asyncio.ensure_future(self._offer(leg)))
+        self._background.spawn(self._offer(leg))
 
     async def _offer(self, leg: Leg) -> None:
         refusal = NOT_FOUND
@@ -429,7 +423,7 @@ class CallService:
             leg.state = "answered"
             leg.answered_at = _now()
             leg.answered.set()
-            self._track(self._cdrs.updated(leg.uid, answered_at=leg.answered_at))
+            self._background.track(self._cdrs.updated(leg.uid, answered_at=leg.answered_at))
 
     def _handle_media_ready(self, event: CallMediaReady) -> None:
         if leg := self._legs.get(event.leg_id):
@@ -445,7 +439,7 @@ class CallService:
             partner,
         )
         if partner is not None:
-            self._track(
+            self._background.track(
                 asyncio.ensure_future(
                     self.send_dtmf(
                         partner,
@@ -468,7 +462,7 @@ class CallService:
         if not self._legs:
             self._idle.set()
         media = event.media
-        self._track(
+        self._background.track(
             self._cdrs.updated(
                 leg.uid,
                 ended_at=_now(),

@@ -113,13 +113,20 @@ class ExtensionDialer:
             return
         await self.connect(caller, callee)
 
-    async def ring(self, caller: Leg, number: str, on_ringing: OnRinging | None = None) -> Leg:
+    async def ring(
+        self,
+        caller: Leg,
+        number: str,
+        on_ringing: OnRinging | None = None,
+        ring_timeout_s: float = 0.0,
+    ) -> Leg:
         """Ring extension `number` for `caller`, showing its caller ID, until it answers.
 
         Returns the answered leg. Raises CallRefused with what the caller should
         hear (404 no such extension, 486 busy, 480 no answer ...), or 487 if the
         caller hung up; nothing is left ringing then. `on_ringing` runs when the
-        phone starts to ring.
+        phone starts to ring. `ring_timeout_s` (0: routing.ring_timeout_s) bounds
+        the ringing (queues and ring groups set their own).
         """
         try:
             callee = await self._extensions.get(number)
@@ -133,6 +140,7 @@ class ExtensionDialer:
                 self._edge_uri(callee.number),
                 callee.number,
                 on_ringing,
+                ring_timeout_s,
                 from_uri=await self._presented_as(caller),
                 extension=callee.number,
             )

@@ -1,20 +1,28 @@
-"""Inbound routing: a call from a provider goes to the destination of the number it dialled,
-and a call in on an analog line to the line's destination."""
+"""Inbound routing: a call from a provider, or in on an FXO line, goes to the destination
+its route names."""
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 
 from pbx.calls import CallService, Leg
+from pbx.inbound_routes import InboundRoute, choose, trunk_did_routes
+from pbx.sip import LegGone
 from pbx.trunk_service import TrunkService
-from pbx.trunks import TrunkError, parse_destination
+from pbx.trunks import BARE_DESTINATION_KINDS, DESTINATION_KINDS, TrunkError, parse_destination
 
 logger = logging.getLogger(__name__)
 
 NOT_FOUND = 404
+LOOP_DETECTED = 482
 BUSY_EVERYWHERE = 600
+# Destinations leading to destinations (a time condition to a menu to a submenu)
+# nest; past this depth a call is taken to be in a loop and ended.
+MAX_HOPS = 50
+_LINE_PREFIX = "line:"  # names the route a line's own destination makes; no stored route has ":"
 
-# Connects a routed caller to a destination's target ("101" of "ext:101") and sees
-# the call through. Queues and IVRs add their kinds.
+# Connects a routed caller to a destination's target ("101" of "ext:101"; "" for a
+# bare kind such as "hangup") and sees the call through. Queues and IVRs add their kinds.
 DestinationHandler = Callable[[Leg, str], Awaitable[None]]
 
 
@@ -23,34 +31,44 @@ LineDestinations = Callable[[str], str | None]
 
 
 class InboundRouter:
-    """Claims calls that came in on a trunk and routes them by DID, and calls that came in
-    on an FXO line, routed by the line's destination.
+    """Claims calls that came in on a trunk or an FXO line and routes them (see
+    pbx.inbound_routes). A line's own destination is its catch-all route.
 
-    A number the trunk does not list is refused (404) rather than guessed at,
-    and a trunk at its channel limit refuses more calls (600).
+    A call no route takes is refused (404) rather than guessed at, and a trunk
+    at its channel limit refuses more calls (600). `routes` gives the stored
+    inbound routes as they are now; each trunk's DID list adds its own.
     """
 
     def __init__(
         self,
         calls: CallService,
         trunks: TrunkService,
+        routes: Callable[[], list[InboundRoute]] = list,
         line_destinations: LineDestinations | None = None,
     ) -> None:
         self._calls = calls
         self._trunks = trunks
+        self._routes = routes
         self._line_destinations = line_destinations
         self._handlers: dict[str, DestinationHandler] = {}
+        self._hops: dict[int, int] = {}  # leg -> destinations it is in now, nested
 
-    def add_destination(self, kind: str, handler: DestinationHandler) -> None:
-        """Let `handler` take calls routed to "`kind`:target"."""
+    def add_destination(
+        self, kind: str, handler: DestinationHandler, *, bare: bool = False
+    ) -> None:
+        """Let `handler` take calls routed to "`kind`:target" (to "`kind`" if `bare`)."""
         self._handlers[kind] = handler
+        DESTINATION_KINDS.add(kind)
+        if bare:
+            BARE_DESTINATION_KINDS.add(kind)
 
     async def offer(self, leg: Leg) -> bool:
-        """Claim `leg` if it came in on a trunk or a line with a destination, and route it."""
+        """Claim `leg` if it came in on a trunk or on an FXO line with a destination,
+        and route it."""
         if leg.line and self._line_destinations is not None:
             destination = self._line_destinations(leg.line)
             if destination is not None:
-                await self._route(leg, destination, f"line {leg.line}")
+                await self._offer_line(leg, destination)
                 return True
         if not leg.trunk:
             return False
@@ -60,25 +78,70 @@ class InboundRouter:
             logger.warning("call %d on unknown trunk %s refused", leg.leg_id, leg.trunk)
             await self._calls.hangup(leg.leg_id, NOT_FOUND)
             return True
-        destination = trunk.dids.get(leg.dialled) or trunk.dids.get(_other_form(leg.dialled))
-        if destination is None or not trunk.enabled:
+        routes = self._routes() + trunk_did_routes(trunk.name, trunk.dids)
+        route = choose(routes, "trunk", trunk.name, leg.dialled, leg.caller_number)
+        if route is None or not trunk.enabled:
             logger.warning(
-                "call %d on trunk %s to %s: no such DID", leg.leg_id, trunk.name, leg.dialled
+                "call %d on trunk %s from %s to %s: no route",
+                leg.leg_id,
+                trunk.name,
+                leg.caller_number,
+                leg.dialled,
             )
             await self._calls.hangup(leg.leg_id, NOT_FOUND)
             return True
         if trunk.max_channels and self._calls.legs_on(trunk.name) > trunk.max_channels:
             await self._calls.hangup(leg.leg_id, BUSY_EVERYWHERE)
             return True
-        await self._route(leg, destination, f"trunk {trunk.name} to {leg.dialled}")
+        logger.info(
+            "call %d on trunk %s to %s takes route %s to %s",
+            leg.leg_id,
+            trunk.name,
+            leg.dialled,
+            route.name,
+            route.destination,
+        )
+        await self.send(leg, route.destination)
         return True
 
-    async def _route(self, leg: Leg, destination: str, came: str) -> None:
-        kind, target = parse_destination(destination)
-        logger.info("call %d on %s goes to %s", leg.leg_id, came, destination)
-        await self._handlers[kind](leg, target)
+    async def _offer_line(self, leg: Leg, destination: str) -> None:
+        own = InboundRoute(f"{_LINE_PREFIX}{leg.line}", destination, "", "", "line", leg.line)
+        route = choose([*self._routes(), own], "line", leg.line, leg.dialled, leg.caller_number)
+        route = route or own
+        logger.info(
+            "call %d on line %s from %s takes route %s to %s",
+            leg.leg_id,
+            leg.line,
+            leg.caller_number,
+            route.name,
+            route.destination,
+        )
+        await self.send(leg, route.destination)
 
+    async def send(self, leg: Leg, destination: str) -> None:
+        """Hand `leg` to `destination` and see the call through (menus, time conditions
+        and announcements pass their callers on with this)."""
+        depth = self._hops.get(leg.leg_id, 0)
+        try:
+            kind, target = parse_destination(destination)
+            handler = self._handlers[kind]
+        except (TrunkError, KeyError):
+            logger.error("call %d: destination %r does not exist", leg.leg_id, destination)
+            await self._end(leg, NOT_FOUND)
+            return
+        if depth >= MAX_HOPS:
+            logger.error("call %d: routing loop at %s; call ended", leg.leg_id, destination)
+            await self._end(leg, LOOP_DETECTED)
+            return
+        self._hops[leg.leg_id] = depth + 1
+        try:
+            await handler(leg, target)
+        finally:
+            if depth:
+                self._hops[leg.leg_id] = depth
+            else:
+                del self._hops[leg.leg_id]
 
-def _other_form(number: str) -> str:
-    """A DID as the provider may also write it: with or without the leading "+"."""
-    return number[1:] if number.startswith("+") else "+" + number
+    async def _end(self, leg: Leg, status_code: int) -> None:
+        with contextlib.suppress(LegGone):
+            await self._calls.hangup(leg.leg_id, status_code if leg.answered_at is None else 0)

@@ -3,8 +3,8 @@
 import asyncio
 import contextlib
 import logging
-from collections.abc import Coroutine
 
+from pbx.background import BackgroundWork
 from pbx.bus import EventBus
 from pbx.calls import CallService, Leg, wait_any
 from pbx.dialer import CallRefused, ExtensionDialer
@@ -62,21 +62,11 @@ class TransferService:
         self._moh = moh
         self._bus = bus
         self._moving: set[int] = set()  # transferees of the transfers under way
-        self._tasks: set[asyncio.Future] = set()
+        self._work = BackgroundWork("transfer work")
         bus.subscribe(TransferRequested, self._handle_requested)
 
     def _handle_requested(self, event: TransferRequested) -> None:
-        self._spawn(self._carry_out(event))
-
-    def _spawn(self, work: Coroutine) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Future) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("transfer work failed: %r", task.exception())
+        self._work.spawn(self._carry_out(event))
 
     async def _carry_out(self, request: TransferRequested) -> None:
         transferor = transferee = target = None
@@ -177,7 +167,7 @@ class TransferService:
                 await self._moh.stop(leg.leg_id)
         if target.call_uid != transferee.call_uid:
             self._calls.join_call(target.leg_id, transferee.call_uid)
-        self._spawn(self._dialer.connect(transferee, target))
+        self._work.spawn(self._dialer.connect(transferee, target))
 
     async def _music_when_left(self, transferor: Leg, transferee: Leg) -> None:
         """A transferee whose transferor hangs up before the target answers hears music."""

@@ -137,15 +137,19 @@ def _check_host(host: str) -> None:
         raise TrunkError(f"host must be a host name or address with an optional :port: {host!r}")
 
 
-DESTINATION_KINDS = ("ext",)  # queues and IVRs add theirs
+# Every kind of destination the box has, known before any is wired so that settings
+# read at start (an FXO line's destination) can be checked; the bare ones take no
+# target ("hangup"). InboundRouter.add_destination registers any further kind.
+DESTINATION_KINDS = {"ext", "queue", "group", "ivr", "tc", "announce", "hangup"}
+BARE_DESTINATION_KINDS = {"hangup"}
 
 
 def parse_destination(text: str) -> tuple[str, str]:
-    """ "kind:target" as (kind, target); TrunkError for an unknown kind."""
+    """ "kind:target" (or a bare "kind") as (kind, target); TrunkError for an unknown kind."""
     kind, _, target = text.partition(":")
-    if kind not in DESTINATION_KINDS or not target:
-        kinds = ", ".join(f"{k}:..." for k in DESTINATION_KINDS)
-        raise TrunkError(f"destination must be one of {kinds}; got {text!r}")
+    if kind not in DESTINATION_KINDS or not (target or kind in BARE_DESTINATION_KINDS):
+        kinds = sorted(k if k in BARE_DESTINATION_KINDS else f"{k}:..." for k in DESTINATION_KINDS)
+        raise TrunkError(f"destination must be one of {', '.join(kinds)}; got {text!r}")
     return kind, target
 
 

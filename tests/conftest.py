@@ -12,6 +12,8 @@ from pbx.calls import CallService
 from pbx.loop_guard import LoopGuard
 from pbx.sip import EngineSettings, SipEngine
 from pbx.store import CdrStore, main_database
+from pbx.store.config_objects import ConfigObjectStore
+from pbx.trunks import BARE_DESTINATION_KINDS, DESTINATION_KINDS
 from tests import speech
 from tests.harness import Daemon, free_port, short_tempdir
 
@@ -60,6 +62,7 @@ class EngineStack:
     bus: EventBus
     cdrs: CdrStore
     sip_port: int
+    engine: SipEngine
 
     def uri(self, number: str) -> str:
         return f"sip:{number}@127.0.0.1:{self.sip_port}"
@@ -82,8 +85,30 @@ async def engine_stack(tmp_path):
     cdrs = CdrStore(database)
     calls = CallService(engine, bus, cdrs, guard)
     try:
-        yield EngineStack(calls, bus, cdrs, port)
+        yield EngineStack(calls, bus, cdrs, port, engine)
     finally:
         await calls.shutdown(5)
         await engine.stop()
         await database.close()
+
+
+@pytest_asyncio.fixture
+async def config_store(tmp_path):
+    """The call-center configuration store on a fresh SQLite database."""
+    database = main_database(tmp_path / "config.db")
+    await database.open()
+    try:
+        yield ConfigObjectStore(database)
+    finally:
+        await database.close()
+
+
+@pytest.fixture
+def destination_kinds():
+    """The destination kinds the box registers at start (its router does), for one test."""
+    kinds, bare = set(DESTINATION_KINDS), set(BARE_DESTINATION_KINDS)
+    DESTINATION_KINDS.update({"ivr", "announce", "tc", "hangup"})
+    BARE_DESTINATION_KINDS.add("hangup")
+    yield
+    DESTINATION_KINDS.intersection_update(kinds)
+    BARE_DESTINATION_KINDS.intersection_update(bare)

@@ -88,7 +88,7 @@ def test_routes_strip_and_prepend_before_the_number_is_judged():
         ({"host": "sip example"}, "host"),
         ({"transport": "sctp"}, "transport"),
         ({"register": True, "username": ""}, "username"),
-        ({"dids": {"4420": "queue:sales"}}, "destination"),
+        ({"dids": {"4420": "nowhere:sales"}}, "destination"),
         ({"dids": {"44-20": "ext:101"}}, "DID"),
         ({"inbound_networks": ("10.0.0.0/33",)}, "inbound network"),
         ({"username": "a b"}, "username"),

@@ -6,13 +6,14 @@ The provider is 127.0.0.1 on a port of its own; the office's phones are
 
 import json
 import re
+import socket
 import subprocess
 
 import pytest
 
 from firmware import control
 from pbx.outbound import CallRate
-from tests.harness import CALLBOX, free_port, sipp, sipp_result, wait_until
+from tests.harness import CALLBOX, free_port, port_is_free, sipp, sipp_result, wait_until
 from tests.phone_client import Phone
 
 ALICE_HOST, BOB_HOST = "127.0.0.3", "127.0.0.4"
@@ -81,6 +82,13 @@ def provider(workdir, scenario: str, port: int, *, role: str = "uas", **options)
         **options,
     )
     process.log_path = log
+    if role == "uas":
+        # A provider not yet listening would fail the first call with an ICMP error.
+        wait_until(
+            lambda: not port_is_free(port, socket.SOCK_DGRAM) or process.poll() is not None,
+            10,
+            "SIPp listening",
+        )
     return process
 
 

@@ -5,10 +5,11 @@ import contextlib
 import logging
 import uuid
 from collections import Counter
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from pbx.background import BackgroundWork
 from pbx.bus import EventBus
 from pbx.calls import CallService, Leg, wait_any
 from pbx.events import DtmfReceived, LegsBridged, LegsUnbridged
@@ -95,7 +96,7 @@ class CallRecorder:
         self._clock = clock
         self._sessions: dict[int, _Session] = {}  # by each of its legs
         self._scopes: dict[str, list[Scope]] = {}  # by call_uid
-        self._tasks: set[asyncio.Future] = set()
+        self._work = BackgroundWork("recording work")
         self.outcomes: Counter = Counter()  # recordings by how the CDRs say they went
         bus.subscribe(LegsBridged, self._handle_bridged)
         bus.subscribe(LegsUnbridged, self._handle_unbridged)
@@ -125,20 +126,9 @@ class CallRecorder:
 
     async def shutdown(self) -> None:
         """Wait for the recordings of the calls just hung up to be closed."""
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self._work.settle()
 
     # --- bus ------------------------------------------------------------------------
-
-    def _spawn(self, work: Coroutine) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Future) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("recording work failed: %r", task.exception())
 
     def _handle_bridged(self, event: LegsBridged) -> None:
         try:
@@ -146,7 +136,7 @@ class CallRecorder:
         except LegGone:
             return
         self._sessions[event.leg_a] = self._sessions[event.leg_b] = session
-        self._spawn(self._follow(session))
+        self._work.spawn(self._follow(session))
 
     def _handle_unbridged(self, event: LegsUnbridged) -> None:
         session = self._sessions.get(event.leg_a)
@@ -163,7 +153,7 @@ class CallRecorder:
             and keyed_on.extension  # the box's own phones, not outside callers
             and self._code.feed(event.leg_id, event.digit)
         ):
-            self._spawn(self._toggle(session))
+            self._work.spawn(self._toggle(session))
 
     # --- a bridge's life ----------------------------------------------------------------
 

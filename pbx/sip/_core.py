@@ -1,5 +1,6 @@
 """The engine's pjsua2 state: endpoint, transports, account, legs, players. SIP thread only."""
 
+import contextlib
 import ctypes
 import logging
 from collections.abc import Callable, Iterator
@@ -385,6 +386,16 @@ class PjCore:
         else:
             self._listens.discard((player_id, leg_id))
             player.stopTransmit(sink)
+
+    def stop_player(self, player_id: int) -> None:
+        """Stop a player and free it; one already gone (its file ended) needs nothing."""
+        player = self._players.pop(player_id, None)
+        if player is None:
+            return
+        self._listens = {(p, leg) for p, leg in self._listens if p != player_id}
+        if player.leg_id in self._legs:
+            with contextlib.suppress(pj.Error):  # the leg's audio may be gone already
+                player.stopTransmit(self._legs[player.leg_id].audio())
 
     def _forget_player(self, player_id: int) -> None:
         self._players.pop(player_id, None)

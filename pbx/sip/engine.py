@@ -226,6 +226,10 @@ class SipEngine:
         """Play a WAV file to a leg; returns a player id. PlaybackFinished marks the end."""
         return await self._command(lambda core: core.play(leg_id, path, loop))
 
+    async def stop_player(self, player_id: int) -> None:
+        """Stop a player and free it (a caller's key cut a prompt short); gone ones are fine."""
+        await self._command(lambda core: core.stop_player(player_id))
+
     async def playlist(self, paths: list[str]) -> int:
         """A looping player of WAV files, shared by any legs that listen; returns its id."""
         return await self._command(lambda core: core.playlist(paths))

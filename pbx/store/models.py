@@ -102,4 +102,77 @@ class RecordingRecord(peewee.Model):
         table_name = "recording"
 
 
-MAIN = [CallRecord, ExtensionRecord, TrunkRecord, RouteRecord, RecordingRecord]
+class ConfigObjectRecord(peewee.Model):
+    """A named call-center object (inbound route, time condition, IVR, prompt, music
+    class ...): its kind, its name, its settings as JSON."""
+
+    kind = peewee.CharField(max_length=32)
+    name = peewee.CharField(max_length=64)
+    settings = peewee.TextField()
+    updated_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "config_object"
+        indexes = ((("kind", "name"), True),)
+
+
+# --- queues, agents and ring groups (pbx/queues) -------------------------------------
+
+
+class QueueRecord(peewee.Model):
+    """A queue or a ring group (`kind`), its settings as JSON."""
+
+    kind = peewee.CharField(max_length=8)  # "queue" or "group"
+    name = peewee.CharField(max_length=32)
+    settings = peewee.TextField()
+    updated_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "queue"
+        indexes = ((("kind", "name"), True),)
+
+
+class AgentRecord(peewee.Model):
+    """An agent's log-in and pause, kept across restarts."""
+
+    extension = peewee.CharField(unique=True, max_length=8)
+    logged_in = peewee.BooleanField(default=False)
+    paused = peewee.BooleanField(default=False)
+    pause_reason = peewee.CharField(max_length=64, default="")
+    updated_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "queue_agent"
+
+
+class QueueEventRecord(peewee.Model):
+    """One queue event (pbx.queues.queue_event.QueueEvent), written as it happens."""
+
+    at = peewee.DateTimeField(index=True)
+    kind = peewee.CharField(max_length=20)
+    queue = peewee.CharField(max_length=32, index=True, default="")
+    agent = peewee.CharField(max_length=8, index=True, default="")
+    caller_number = peewee.CharField(max_length=64, default="")
+    entry = peewee.CharField(max_length=32, default="")
+    wait_s = peewee.FloatField(default=0.0)
+    talk_s = peewee.FloatField(default=0.0)
+    hold_s = peewee.FloatField(default=0.0)
+    wrapup_s = peewee.FloatField(default=0.0)
+    position = peewee.IntegerField(default=0)
+    reason = peewee.CharField(max_length=64, default="")
+
+    class Meta:
+        table_name = "queue_event"
+
+
+QUEUE_MODELS = [QueueRecord, AgentRecord, QueueEventRecord]
+
+MAIN = [
+    CallRecord,
+    ExtensionRecord,
+    TrunkRecord,
+    RouteRecord,
+    ConfigObjectRecord,
+    RecordingRecord,
+    *QUEUE_MODELS,
+]
