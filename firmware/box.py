@@ -154,6 +154,8 @@ class Box:
             self.call_flows.flows.routes.items,
             lines.destination if lines else None,
         )
+        if lines is not None:
+            lines.route_calls_in(lambda line, caller: inbound.line_route(line, caller) is not None)
         calls.add_offer_handler(inbound.offer)
         diagnostics = Diagnostics(
             calls,

@@ -28,9 +28,9 @@ class BackgroundWork:
         return task
 
     async def settle(self) -> None:
-        """Return once everything started so far has finished."""
-        if self._futures:
-            await asyncio.gather(*self._futures, return_exceptions=True)
+        """Return once everything started, including work started meanwhile, has finished."""
+        while self._futures:
+            await asyncio.gather(*list(self._futures), return_exceptions=True)
 
     def _done(self, future: asyncio.Future) -> None:
         self._futures.discard(future)

@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from pbx.calls import CallService, Leg
-from pbx.inbound_routes import InboundRoute, choose, trunk_did_routes
+from pbx.inbound_routes import InboundRoute, choose, line_own_route, trunk_did_routes
 from pbx.sip import LegGone
 from pbx.trunk_service import TrunkService
 from pbx.trunks import BARE_DESTINATION_KINDS, DESTINATION_KINDS, TrunkError, parse_destination
@@ -19,14 +19,14 @@ BUSY_EVERYWHERE = 600
 # Destinations leading to destinations (a time condition to a menu to a submenu)
 # nest; past this depth a call is taken to be in a loop and ended.
 MAX_HOPS = 50
-_LINE_PREFIX = "line:"  # names the route a line's own destination makes; no stored route has ":"
 
 # Connects a routed caller to a destination's target ("101" of "ext:101"; "" for a
 # bare kind such as "hangup") and sees the call through. Queues and IVRs add their kinds.
 DestinationHandler = Callable[[Leg, str], Awaitable[None]]
 
 
-# The destination of calls coming in on an analog line ("ext:1001"), None if it has none.
+# An FXO line's own destination ("ext:1001"; "" if it has none); None for a line that
+# takes no calls in (an FXS port's phone calls the PBX as an extension).
 LineDestinations = Callable[[str], str | None]
 
 
@@ -63,13 +63,10 @@ class InboundRouter:
             BARE_DESTINATION_KINDS.add(kind)
 
     async def offer(self, leg: Leg) -> bool:
-        """Claim `leg` if it came in on a trunk or on an FXO line with a destination,
-        and route it."""
-        if leg.line and self._line_destinations is not None:
-            destination = self._line_destinations(leg.line)
-            if destination is not None:
-                await self._offer_line(leg, destination)
-                return True
+        """Claim `leg` if it came in on a trunk or on an FXO line, and route it."""
+        if self._is_fxo(leg.line):
+            await self._offer_line(leg)
+            return True
         if not leg.trunk:
             return False
         try:
@@ -104,10 +101,23 @@ class InboundRouter:
         await self.send(leg, route.destination)
         return True
 
-    async def _offer_line(self, leg: Leg, destination: str) -> None:
-        own = InboundRoute(f"{_LINE_PREFIX}{leg.line}", destination, "", "", "line", leg.line)
-        route = choose([*self._routes(), own], "line", leg.line, leg.dialled, leg.caller_number)
-        route = route or own
+    def line_route(self, line: str, caller: str) -> InboundRoute | None:
+        """The route a call in on FXO line `line` from `caller` takes: a stored route
+        for lines, else the line's own destination. None: the line is not answered."""
+        if not self._is_fxo(line):
+            return None
+        routes = self._routes() + line_own_route(line, self._line_destinations(line))
+        return choose(routes, "line", line, "", caller)
+
+    def _is_fxo(self, line: str) -> bool:
+        return bool(line and self._line_destinations and self._line_destinations(line) is not None)
+
+    async def _offer_line(self, leg: Leg) -> None:
+        route = self.line_route(leg.line, leg.caller_number)
+        if route is None:  # the route the line was answered for is gone since
+            logger.warning("call %d on line %s: no route", leg.leg_id, leg.line)
+            await self._end(leg, NOT_FOUND)
+            return
         logger.info(
             "call %d on line %s from %s takes route %s to %s",
             leg.leg_id,

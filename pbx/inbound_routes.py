@@ -10,7 +10,9 @@ SOURCE_KINDS = ("trunk", "line")
 # What providers and lines send for a caller who withholds the number.
 _WITHHELD = ("", "anonymous", "unknown", "restricted", "private", "unavailable")
 ANONYMOUS = "anonymous"
-_TRUNK_DID_PREFIX = "trunk:"  # names no stored route can have (they hold no colon)
+# Names of the routes a trunk's DID list and a line's own destination make; no
+# stored route can have them (stored names hold no colon).
+_TRUNK_DID_PREFIX, _LINE_PREFIX = "trunk:", "line:"
 
 
 def other_form(number: str) -> str:
@@ -88,7 +90,8 @@ class InboundRoute:
            whatever number they dialled), then routes with a DID, then catch-alls;
         2. within each, a route naming its trunk or line, then one naming only the
            kind, then one for any source;
-        3. then lower `priority`, a stored route before a trunk's DID entry, name.
+        3. then lower `priority`, a stored route before a trunk's DID entry or a
+           line's own destination, name.
         """
         source_rank = 0 if self.source_name else 1 if self.source_kind else 2
         return (
@@ -96,7 +99,7 @@ class InboundRoute:
             not self.did,
             source_rank,
             self.priority,
-            self.name.startswith(_TRUNK_DID_PREFIX),
+            self.name.startswith((_TRUNK_DID_PREFIX, _LINE_PREFIX)),
             self.name,
         )
 
@@ -108,6 +111,14 @@ def trunk_did_routes(trunk: str, dids: dict[str, str]) -> list[InboundRoute]:
         InboundRoute(prefix + number, destination, number, "", "trunk", trunk)
         for number, destination in dids.items()
     ]
+
+
+def line_own_route(line: str, destination: str) -> list[InboundRoute]:
+    """An FXO line's own destination (`board.lines.fxo1.destination`) as a catch-all
+    route from that line; none if it has no destination."""
+    if not destination:
+        return []
+    return [InboundRoute(f"{_LINE_PREFIX}{line}", destination, "", "", "line", line)]
 
 
 def choose(

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from pbx.catalog import SettingError
-from pbx.inbound_routes import InboundRoute, choose, trunk_did_routes
+from pbx.inbound_routes import InboundRoute, choose, line_own_route, trunk_did_routes
 from tests.call_center_box import ask, cli, extension, running_box
 from tests.harness import free_port
 from tests.phone_client import Phone
@@ -58,6 +58,25 @@ def test_a_route_naming_its_source_comes_before_one_for_any_source():
     assert choose(routes, "trunk", "pstn", DID, "").name == "from-pstn"
     assert choose(routes, "trunk", "other", DID, "").name == "anywhere"
     assert choose(routes, "line", "fxo1", DID, "").name == "from-lines"
+
+
+def test_a_lines_own_destination_yields_to_stored_routes_as_specific():
+    stored = [
+        route("vip", "queue:vip", caller="_5551XXX", source_kind="line"),
+        route("fxo1", "ivr:main", source_kind="line", source_name="fxo1"),
+        route("lines", "hangup", source_kind="line"),
+    ]
+    assert choose(line_own_route("fxo1", ""), "line", "fxo1", "", "5559999") is None
+    own = line_own_route("fxo1", "ext:1001")
+
+    def taken(routes: list[InboundRoute], caller: str) -> str:
+        return choose(routes + own, "line", "fxo1", "", caller).destination
+
+    assert taken([], "5551234") == "ext:1001"
+    assert taken(stored, "5551234") == "queue:vip"  # a caller-ID route comes first
+    assert taken(stored, "5559999") == "ivr:main"  # a stored route for the line before its own
+    assert taken(stored[2:], "5559999") == "ext:1001"  # the line's own before one for any line
+    assert taken([route("trunks", "hangup", source_kind="trunk")], "5559999") == "ext:1001"
 
 
 def test_numbers_match_with_or_without_plus_and_withheld_callers_by_name():

@@ -61,10 +61,11 @@ class FxoChannel:
 
     Calls in: the line rings (the driver's ring detection), caller ID is taken from
     the on-hook audio before or between rings, and on the ring the settings name
-    the line is answered and offered to the PBX with the caller's number, to be
-    routed by the line's destination. Calls out: seize, dial tone, DTMF digits,
-    answered per policy. While a call is up the far end hanging up is recognised by
-    each supervision method enabled, and the line released at once.
+    the line is answered, if a route takes the call, and offered to the PBX with the
+    caller's number, to be routed by the line's inbound routes or its destination.
+    Calls out: seize, dial tone, DTMF digits, answered per policy. While a call is up
+    the far end hanging up is recognised by each supervision method enabled, and the
+    line released at once.
     """
 
     kind = "fxo"
@@ -138,7 +139,9 @@ class FxoChannel:
         self._enter(FxoState.ALERTING)
         self.rings += 1
         logger.info("%s rings (%d), caller %s", self.name, self.rings, self.caller)
-        if self.settings.destination and self.rings >= self.settings.answer_ring:
+        caller = self.caller or CallerId()
+        routed = self.settings.destination or self._context.routed(self.name, caller.number or "")
+        if routed and self.rings >= self.settings.answer_ring:
             self._answer_line()
 
     def _abandoned(self) -> None:

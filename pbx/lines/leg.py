@@ -1,13 +1,13 @@
 """An analog call leg: its conference port and the events the rest of the PBX sees of it."""
 
-import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
 from board.dsp.country import Country
 from board.hal import Clock
+from pbx.background import BackgroundWork
 from pbx.events import (
     CallAnswered,
     CallEnded,
@@ -33,37 +33,19 @@ class ConferencePorts(Protocol):
     async def remove_analog_port(self, leg_id: int) -> None: ...
 
 
-class TaskSet:
-    """Background work of the lines, kept referenced, failures logged."""
-
-    def __init__(self) -> None:
-        self._tasks: set[asyncio.Future] = set()
-
-    def spawn(self, work: Coroutine) -> None:
-        task = asyncio.ensure_future(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._done)
-
-    def _done(self, task: asyncio.Future) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            logger.error("analog line work failed: %r", task.exception())
-
-    async def drain(self) -> None:
-        """Wait for the work under way (at shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
-
-
 @dataclass
 class LineContext:
-    """What the channels of one board share: its clock and country, the bus, the engine."""
+    """What the channels of one board share: its clock and country, the bus, the engine,
+    and whether the PBX has a route for a call coming in on a line."""
 
     clock: Clock
     country: Country
     publish: Callable[[object], None]
     ports: ConferencePorts
-    tasks: TaskSet = field(default_factory=TaskSet)
+    tasks: BackgroundWork = field(default_factory=lambda: BackgroundWork("analog line work"))
+    # (line, caller's number) -> whether an inbound route takes the call, besides the
+    # line's own destination; set once routing is wired.
+    routed: Callable[[str, str], bool] = lambda _line, _caller: False
 
 
 class AnalogLeg:

@@ -3,6 +3,7 @@ the state of every port."""
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from board.events import BoardEvent
@@ -91,7 +92,7 @@ class LineService:
         """End every call on the lines and stop their audio."""
         await self.hangup_all()
         self._pump.stop()
-        await self._context.tasks.drain()
+        await self._context.tasks.settle()
 
     def handle_board_event(self, event: BoardEvent) -> None:
         """A board event from the monitor: to the port's channel."""
@@ -113,11 +114,16 @@ class LineService:
         return None
 
     def destination(self, line: str) -> str | None:
-        """Where calls coming in on FXO line `line` go ("ext:1001"); None if nowhere."""
+        """Where calls coming in on FXO line `line` go by its own setting ("ext:1001";
+        "" if it has none); None if `line` is no FXO line."""
         channel = self.channels.get(line)
         if channel is None or channel.kind != "fxo":
             return None
-        return channel.settings.destination or None
+        return channel.settings.destination
+
+    def route_calls_in(self, routed: Callable[[str, str], bool]) -> None:
+        """Let FXO lines answer the calls `routed(line, caller_number)` says a route takes."""
+        self._context.routed = routed
 
     def groups(self) -> set[str]:
         """The FXO line groups outbound routes may name."""
