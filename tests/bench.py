@@ -15,7 +15,6 @@ Workloads:
 import argparse
 import json
 import platform
-import statistics
 import time
 from pathlib import Path
 
@@ -30,40 +29,14 @@ from board.dsp.fsk import BELL_202
 from board.dsp.fsk_caller_id import FskCallerIdReceiver, fsk_spill
 from board.dsp.level import power_of_dbm0
 from board.dsp.pcm import FRAME_SAMPLES, split_frames
+from tests import bench_queue
 from tests.harness import Daemon, free_port, short_tempdir, sipp, sipp_result, wait_until
+from tests.latency import percentiles, response_times
 from tests.sip_probe import SipProbe
 
 CALLEE_HOST = "127.0.0.4"
+WORKLOADS = ["call_setup", "dsp", "queue"]
 EXTENSION_PAIRS = 10
-
-
-def _percentiles(values: list[float]) -> dict:
-    ordered = sorted(values)
-    if not ordered:
-        return {}
-
-    def at(fraction: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))], 2)
-
-    return {
-        "count": len(ordered),
-        "p50_ms": at(0.5),
-        "p95_ms": at(0.95),
-        "p99_ms": at(0.99),
-        "max_ms": round(ordered[-1], 2),
-        "mean_ms": round(statistics.fmean(ordered), 2),
-    }
-
-
-def _response_times(workdir: Path) -> dict[str, list[float]]:
-    """SIPp's per-call response times (-trace_rtt), by timer name."""
-    times: dict[str, list[float]] = {}
-    for path in workdir.glob("*/bench_caller_*_rtt.csv"):
-        for line in path.read_text().splitlines()[1:]:
-            fields = line.split(";")
-            if len(fields) >= 3:
-                times.setdefault(fields[2].strip(), []).append(float(fields[1]))
-    return times
 
 
 def _caller(
@@ -173,7 +146,7 @@ def call_setup(workdir: Path, calls: int, rate_cps: int) -> dict:
         ]
         elapsed_s = time.monotonic() - started
         callee.kill()
-        times = _response_times(workdir)
+        times = response_times(workdir, "bench_caller")
         return {
             "workload": "call set-up through the edge",
             "rate_cps": rate_cps,
@@ -181,10 +154,10 @@ def call_setup(workdir: Path, calls: int, rate_cps: int) -> dict:
             "successful": sum(r.successful for r in results),
             "failed": sum(r.failed for r in results),
             "elapsed_s": round(elapsed_s, 1),
-            "invite_to_180": _percentiles(times.get("ringing", [])),
+            "invite_to_180": percentiles(times.get("ringing", [])),
             # 180 is optional in SIP; a caller whose 200 came first saw no ringing.
             "calls_without_180": sum(r.successful for r in results) - len(times.get("ringing", [])),
-            "invite_to_200": _percentiles(times.get("answer", [])),
+            "invite_to_200": percentiles(times.get("answer", [])),
             "note": "INVITE to 200 includes the callee's 100 ms answer delay",
         }
     finally:
@@ -245,7 +218,7 @@ def dsp_channels(seconds: float) -> dict:
     }
 
 
-def main() -> None:
+def _arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=Path("bench-results.json"))
     parser.add_argument("--calls", type=int, default=600)
@@ -255,12 +228,36 @@ def main() -> None:
     parser.add_argument(
         "--workload",
         action="append",
-        choices=["call_setup", "dsp"],
-        help="run only this workload (repeatable; default: all)",
+        choices=WORKLOADS,
+        help="run only this workload (repeatable; default: all, in this order)",
     )
     parser.add_argument("--dsp-seconds", type=float, default=60.0, help="audio per DSP run")
-    args = parser.parse_args()
-    workloads = args.workload or ["call_setup", "dsp"]
+    queue = parser.add_argument_group("queue workload")
+    queue.add_argument(
+        "--steps",
+        type=lambda text: [int(n) for n in text.split(",")],
+        default=list(bench_queue.STEPS),
+        help="callers at each step, comma-separated (default: %(default)s)",
+    )
+    queue.add_argument("--max-calls", type=int, default=1000, help="steps above are skipped")
+    queue.add_argument("--queue-rate", type=int, default=20, help="callers rung in per second")
+    queue.add_argument("--hold-s", type=float, default=30.0, help="how long all are up at once")
+    return parser.parse_args()
+
+
+def _save(out: Path, figures: dict) -> None:
+    """Write the figures (a workload run alone keeps the others' from the last run), and
+    the queue workload's table beside them."""
+    previous = json.loads(out.read_text()) if out.exists() else {}
+    merged = {**previous, **figures}
+    out.write_text(json.dumps(merged, indent=2) + "\n")
+    if "queue" in merged:
+        out.with_suffix(".md").write_text(bench_queue.markdown(merged["queue"]))
+
+
+def main() -> None:
+    args = _arguments()
+    workloads = args.workload or WORKLOADS
     figures: dict = {
         "machine": {
             "cpus": len(platform.os.sched_getaffinity(0)),
@@ -273,7 +270,18 @@ def main() -> None:
             figures["call_setup"] = call_setup(workdir, args.calls, args.rate)
     if "dsp" in workloads:
         figures["dsp"] = dsp_channels(args.dsp_seconds)
-    args.out.write_text(json.dumps(figures, indent=2) + "\n")
+    _save(args.out, figures)
+    if "queue" in workloads:
+        steps = [n for n in args.steps if n <= args.max_calls]
+        with short_tempdir() as workdir:
+            figures["queue"] = bench_queue.queue_workload(
+                workdir,
+                steps,
+                args.queue_rate,
+                args.hold_s,
+                on_step=lambda step: print(json.dumps(step), flush=True),
+            )
+        _save(args.out, figures)
     print(json.dumps(figures, indent=2))
 
 
