@@ -22,6 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from firmware import control
+from tests.call_center_box import read_notifications
 from tests.caller_media import PACKETS_PER_S, CallerMedia, PortCount
 from tests.harness import Daemon, free_port, sipp, sipp_result, wait_until
 from tests.latency import percentiles, response_times
@@ -88,6 +89,7 @@ class QueueBox:
             },
         )
         daemon.start()
+        read_notifications(daemon)
         port = free_port()
         daemon.add_extension("1001", "Agent")
         ask(
