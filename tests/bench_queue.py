@@ -76,9 +76,10 @@ class QueueBox:
     daemon: Daemon
     provider_port: int
     recording: bool  # False while the queue refuses its `recording` setting
+    media_port: int  # the first caller's RTP port; the next ones follow, two apart
 
     @classmethod
-    def start(cls, workdir: Path) -> "QueueBox":
+    def start(cls, workdir: Path, media_port: int = FIRST_MEDIA_PORT) -> "QueueBox":
         workdir.mkdir(parents=True, exist_ok=True)
         daemon = Daemon(
             workdir,
@@ -112,7 +113,7 @@ class QueueBox:
             periodic_frequency_s=PERIODIC_S,
             music_class="default",
         )
-        return cls(daemon, port, _record_queue(daemon))
+        return cls(daemon, port, _record_queue(daemon), media_port)
 
     def close(self) -> None:
         self.daemon.close()
@@ -167,13 +168,10 @@ class Sampler:
         return self.samples
 
 
-def _callers_file(directory: Path, calls: int) -> Path:
+def _callers_file(directory: Path, calls: int, media_port: int) -> Path:
     """SIPp's injection file: each caller's number and the RTP port its SDP offers."""
     path = directory / "callers.csv"
-    rows = (
-        f"+4477009{index:05d};{CallerMedia.port(FIRST_MEDIA_PORT, index)};"
-        for index in range(calls)
-    )
+    rows = (f"+4477009{index:05d};{CallerMedia.port(media_port, index)};" for index in range(calls))
     path.write_text("SEQUENTIAL\n" + "\n".join(rows) + "\n")
     return path
 
@@ -189,10 +187,16 @@ def _ring_callers(box: QueueBox, plan: StepPlan, directory: Path):
         limit=plan.calls,
         hold_ms=round(plan.call_s * 1000),
         local_port=box.provider_port,
-        media_port=FIRST_MEDIA_PORT - 4,  # SIPp binds this and +2 for an echo it never does
+        media_port=box.media_port - 4,  # SIPp binds this and +2 for an echo it never does
         workdir=directory,
         timeout_s=round(plan.ramp_s + plan.call_s) + 120,
-        extra=("-inf", str(_callers_file(directory, plan.calls)), "-trace_rtt", "-rtt_freq", "1"),
+        extra=(
+            "-inf",
+            str(_callers_file(directory, plan.calls, box.media_port)),
+            "-trace_rtt",
+            "-rtt_freq",
+            "1",
+        ),
     )
 
 
@@ -308,7 +312,7 @@ def run_step(box: QueueBox, plan: StepPlan, workdir: Path) -> dict:
     directory = workdir / f"step-{plan.calls}"
     directory.mkdir()
     since, load_1m = datetime.now(UTC), os.getloadavg()[0]
-    media = CallerMedia(FIRST_MEDIA_PORT, plan.calls).start()
+    media = CallerMedia(box.media_port, plan.calls).start()
     sampler = Sampler(box.daemon)
     sipp_cpu_s = _children_cpu_s()
     try:
@@ -352,10 +356,16 @@ def _drop_recordings(daemon: Daemon) -> None:
 
 
 def queue_workload(
-    workdir: Path, steps: list[int], rate_cps: int, hold_s: float, on_step=None
+    workdir: Path,
+    steps: list[int],
+    rate_cps: int,
+    hold_s: float,
+    *,
+    media_port: int = FIRST_MEDIA_PORT,
+    on_step=None,
 ) -> dict:
     """Step the callers up until a step fails; the figures of every step run."""
-    box = QueueBox.start(workdir / "box")
+    box = QueueBox.start(workdir / "box", media_port)
     results = []
     try:
         for calls in steps:
