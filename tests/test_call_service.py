@@ -116,6 +116,19 @@ async def test_play_sends_a_file_and_reports_its_end(engine_stack, tmp_path):
 
 @pytest.mark.asyncio
 @pytest.mark.timeout(60)
+async def test_the_bridge_has_room_for_players_beyond_the_calls(engine_stack, tmp_path):
+    # Each waiting caller may hold a prompt player and a recorder besides its own port:
+    # a bridge sized for the calls alone (max_calls + 2) refuses the players of the
+    # callers beyond a third of max_calls.
+    tone = tmp_path / "tone.wav"
+    write_test_tone(tone)
+    players = [await engine_stack.engine.playlist([str(tone)]) for _ in range(3 * 32)]
+    for player_id in players:
+        await engine_stack.engine.stop_player(player_id)
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(60)
 async def test_outbound_calls_offer_plain_audio_that_strict_gateways_accept(engine_stack, tmp_path):
     calls = engine_stack.calls
     port = free_port()

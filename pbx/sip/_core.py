@@ -158,7 +158,9 @@ class PjCore:
         med.confThreads = s.conference_threads
         med.ecTailLen = 0  # legs are on a LAN or analog lines with their own hybrid
         med.noVad = True  # keep RTP flowing so NATs and the edge see live media
-        med.maxMediaPorts = 0  # 0: the compile-time PJSUA_MAX_CONF_PORTS
+        # maxMediaPorts keeps its default, the compile-time PJSUA_MAX_CONF_PORTS: every
+        # leg, player and recorder takes a port, and pjsua reads anything under
+        # maxCalls (0 included) as maxCalls + 2, room for the calls alone.
         # The null device is the bridge's clock: keep it ticking between calls, or
         # the first DTMF and prompt of the next call wait for it to reopen.
         med.sndAutoCloseTime = -1
