@@ -33,6 +33,7 @@ QUEUE = "bench"
 DID = "442071234600"
 ANNOUNCE_S = 20  # position and hold time
 PERIODIC_S = 15
+RTP_PORT_MIN = 22000  # the box's: 22000-25999
 FIRST_MEDIA_PORT = 28000  # callers' RTP: 28000, 28002 ... below Linux's ephemeral ports
 RTP_RETURNED_MIN = 0.99
 RECORDING_SLACK_MS = 1000
@@ -87,6 +88,9 @@ class QueueBox:
                 "edge": {"allow": ["127.0.0.0/8"]},
                 "daemon": {"log_level": "warning"},
                 "queues": {"prompts_dir": str(english_prompts())},
+                # An RTP and an RTCP port per caller, and room for ports other
+                # daemons on the machine hold in the range.
+                "engine": {"rtp_port_min": RTP_PORT_MIN, "rtp_port_max": RTP_PORT_MIN + 3999},
             },
         )
         daemon.start()

@@ -1,12 +1,14 @@
 """The call service with the real engine in this process and real phones outside it."""
 
 import asyncio
+import random
 
 import pytest
 
 from pbx.calls import Leg
 from pbx.diagnostics import write_test_tone
 from pbx.events import PlaybackFinished
+from pbx.queues.prompts import write_tone
 from tests.harness import free_port, sipp, sipp_result
 from tests.phone_client import Phone
 from tests.tones import has_tone
@@ -125,6 +127,39 @@ async def test_the_bridge_has_room_for_players_beyond_the_calls(engine_stack, tm
     players = [await engine_stack.engine.playlist([str(tone)]) for _ in range(3 * 32)]
     for player_id in players:
         await engine_stack.engine.stop_player(player_id)
+
+
+@pytest.mark.asyncio
+@pytest.mark.timeout(90)
+async def test_players_stopped_as_their_files_end_never_crash_the_engine(engine_stack, tmp_path):
+    # pjmedia reports a file's end on its event thread, a moment after the bridge read
+    # the last frame: a player freed in between was called once gone, and the daemon
+    # died (callers of a queue hanging up in the middle of announcements).
+    calls, engine = engine_stack.calls, engine_stack.engine
+    blip = tmp_path / "blip.wav"
+    write_tone(blip, 1000, 0.04)
+    answered: asyncio.Future = asyncio.get_running_loop().create_future()
+
+    async def answer(leg: Leg) -> bool:
+        await calls.answer(leg.leg_id)
+        await calls.wait_media(leg.leg_id)
+        answered.set_result(leg.leg_id)
+        return True
+
+    async def blips(leg_id: int, rng: random.Random) -> None:
+        for _ in range(40):
+            player_id = await engine.play(leg_id, str(blip))
+            await asyncio.sleep(rng.uniform(0.0, 0.08))  # before, at or after its end
+            await engine.stop_player(player_id)
+
+    calls.add_offer_handler(answer)
+    with Phone.start(port=ALICE_PORT, name="alice") as alice:
+        await blocking(alice.call, engine_stack.uri("300"))
+        await connected(alice)
+        leg_id = await asyncio.wait_for(answered, 10)
+        await asyncio.gather(*(blips(leg_id, random.Random(seed)) for seed in range(20)))
+        await blocking(alice.hangup)
+    assert engine.running
 
 
 @pytest.mark.asyncio

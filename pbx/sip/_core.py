@@ -20,6 +20,7 @@ from pbx.sip._pjobjects import (
     Publish,
 )
 from pbx.sip._recording import PjRecorders, RecorderFile
+from pbx.sip._retired import RetiredPlayers
 from pbx.sip._transfer import PjTransfers
 from pbx.sip._uri import header, request_uri, split_name_addr, uri_user
 from pbx.sip.frame_queues import FrameQueues
@@ -89,6 +90,7 @@ class PjCore:
         # the garbage collector somewhere else.
         self._legs: dict[int, PjCall] = {}
         self._players: dict[int, PjPlayer] = {}
+        self._retired = RetiredPlayers()  # stopped players, freed a moment later
         self._analog_ports: dict[int, PjAnalogPort] = {}  # analog channels' legs
         # Wanted conference connections, kept so they can be made again when a
         # re-INVITE (hold, codec change) gives a leg a new stream and port.
@@ -122,6 +124,7 @@ class PjCore:
         """Free every pj object, then the library."""
         self._transfers.clear()
         self._recorders.clear()
+        self._retired.clear()
         self._players.clear()
         self._analog_ports.clear()
         self._legs.clear()
@@ -138,6 +141,7 @@ class PjCore:
     def handle_events(self, timeout_ms: int) -> None:
         """Run SIP timers, network events and queued callbacks for up to `timeout_ms`."""
         self._ep.libHandleEvents(timeout_ms)
+        self._retired.free_due()
 
     def _endpoint_config(self) -> "pj.EpConfig":
         s = self._settings
@@ -233,7 +237,7 @@ class PjCore:
         self._listens = {(p, leg) for p, leg in self._listens if leg != leg_id}
         self._recorders.forget_leg(leg_id)
         for player_id in [p.player_id for p in self._players.values() if p.leg_id == leg_id]:
-            self._players.pop(player_id, None)
+            self._retire(player_id)
 
     # --- transfers (pbx/sip/_transfer.py) ------------------------------------------
 
@@ -391,16 +395,25 @@ class PjCore:
 
     def stop_player(self, player_id: int) -> None:
         """Stop a player and free it; one already gone (its file ended) needs nothing."""
+        self._retire(player_id)
+
+    def _forget_player(self, player_id: int) -> None:
+        self._retire(player_id)
+
+    def _retire(self, player_id: int) -> None:
+        """Take a player off every leg hearing it, to be freed once that is safe."""
         player = self._players.pop(player_id, None)
         if player is None:
             return
+        legs = {leg for p, leg in self._listens if p == player_id}
+        if player.leg_id:  # a prompt's leg; music on hold belongs to none
+            legs.add(player.leg_id)
         self._listens = {(p, leg) for p, leg in self._listens if p != player_id}
-        if player.leg_id in self._legs:
-            with contextlib.suppress(pj.Error):  # the leg's audio may be gone already
-                player.stopTransmit(self._legs[player.leg_id].audio())
-
-    def _forget_player(self, player_id: int) -> None:
-        self._players.pop(player_id, None)
+        sinks = []
+        for leg_id in legs:
+            with contextlib.suppress(LegGone, pj.Error):  # ended, or its audio gone
+                sinks.append(self._media(leg_id))
+        self._retired.add(player, sinks)
 
     # --- recording (pbx/sip/_recording.py) -------------------------------------------
 
