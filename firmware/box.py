@@ -142,6 +142,7 @@ class Box:
         *,
         lines: LineService | None,
         database: Database,
+        recording: RecordingService,
     ) -> QueueService:
         """Let each kind of call find its handler, in the order they are asked."""
         cfg = self.config
@@ -173,7 +174,7 @@ class Box:
         # Queue and group numbers and agents' codes before outbound routes, which
         # may match any number.
         parts = (self.engine, calls, bus, database, dialer, moh, inbound, trunks, extensions)
-        queues = build_call_center(cfg, CallCenterParts(*parts, edge_host))
+        queues = build_call_center(cfg, CallCenterParts(*parts, edge_host, recording))
         outbound = OutboundDialer(
             calls,
             extensions=extensions,
@@ -286,11 +287,12 @@ class Box:
         )
         lines = await self._bring_up_board(bus, calls, extensions, trunks)
         self.call_flows = await CallFlowParts.loaded(cfg, database, trunks)
-        queues = self._route_calls(
-            calls, bus, extensions, trunks, edge_host, lines=lines, database=database
-        )
-        await queues.load()
         recording = await self._recording(stack, calls, bus, database, extensions)
+        queues = self._route_calls(
+            calls, bus, extensions, trunks, edge_host, lines=lines, database=database,
+            recording=recording,
+        )  # fmt: skip
+        await queues.load()
         await self.engine.start()
         stack.push_async_callback(self.engine.stop)
         self.board.start(stack)

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from firmware.config import Config
+from firmware.recording_parts import add_queue_policies, record_queue_callers
 from pbx.bus import EventBus
 from pbx.calls import CallService
 from pbx.dialer import ExtensionDialer
@@ -19,6 +20,7 @@ from pbx.queues.prompts import PromptPlayer, QueuePrompts
 from pbx.queues.ring_group import RingGroups
 from pbx.queues.service import QueueService
 from pbx.queues.supervisor import SupervisorService
+from pbx.recording import RecordingService
 from pbx.sip import SipEngine
 from pbx.store import Database
 from pbx.store.queues import QueueEventStore, QueueStore
@@ -39,6 +41,7 @@ class CallCenterParts:
     trunks: TrunkService
     extensions: ExtensionService
     edge_host: str  # where the engine reaches phones: the edge
+    recording: RecordingService
 
 
 def build_call_center(config: Config, p: CallCenterParts) -> QueueService:
@@ -57,6 +60,7 @@ def build_call_center(config: Config, p: CallCenterParts) -> QueueService:
         journal,
         CallbackDialer(p.calls, p.trunks, lambda number: f"sip:{number}@{p.edge_host}"),
         p.inbound.send,
+        record_queue_callers(p.recording),
     )
     acd = Acd(parts, AgentBoard(journal, store, p.calls.legs_of), p.bus)
     groups = RingGroups(p.calls, p.dialer, p.inbound.send)
@@ -74,6 +78,7 @@ def build_call_center(config: Config, p: CallCenterParts) -> QueueService:
         extensions=p.extensions,
         rules=rules,
     )
+    add_queue_policies(p.recording, service)
     p.inbound.add_destination("queue", acd.take)
     p.inbound.add_destination("group", groups.take)
     codes = FeatureCodes(

@@ -121,3 +121,44 @@ def test_a_full_queue_turns_callers_away_to_its_exit(box):
         assert c.wait_for("incoming", timeout=10)["caller_number"] == "1008"
     assert events(box, "refused")[0]["reason"] == "full"
     assert ask(box, "kpi.live")[0]["waiting"] in (0, 1)
+
+
+AGENT_HZ, CALLER_HZ = 1209, 770
+
+
+def recordings(box, **query) -> list[dict]:
+    return ask(box, "rec.list", **query)
+
+
+def complete_recording(box) -> dict | None:
+    done = [r for r in recordings(box) if r["status"] == "complete"]
+    return done[0] if done else None
+
+
+def test_a_recorded_queue_records_its_caller_from_joining_to_the_end_of_the_call(box, tmp_path):
+    with phones(box, "1001", "1009") as (agent, caller):
+        add_queue(box, "sales", ["1001"], number="600", announce_frequency_s=60, recording="always")
+        call_queue(caller)
+        caller.record(tmp_path / "waiting.wav", seconds=1.5)  # the position, then music
+        caller.wait_for("recorded", timeout=10)
+        log_in(box, "1001")
+        agent.wait_for("incoming", timeout=10)
+        answer(agent)
+        agent.play_tone(AGENT_HZ, 10.0)
+        caller.play_tone(CALLER_HZ, 10.0)
+        agent.record(tmp_path / "agent.wav", seconds=1.5)  # hears the caller meanwhile
+        agent.wait_for("recorded", timeout=10)
+        caller.hangup()
+        agent.wait_for("state", state="DISCONNECTED", timeout=10)
+    done = wait_until(lambda: complete_recording(box), 10, "the recording closed")
+
+    spans = tone_spans(done["file"], [POSITION_HZ, MUSIC_HZ, AGENT_HZ])
+    assert first(spans, POSITION_HZ) < first(spans, MUSIC_HZ) < first(spans, AGENT_HZ), spans
+    talk = tone_spans(done["file"], [CALLER_HZ], threshold_db=-10)
+    assert CALLER_HZ in talk[first(spans, AGENT_HZ) :], "the caller is in it too"
+    legs = [r for r in box.call_records() if r["call_uid"] == done["call_uid"]]
+    assert len(legs) == 2, "the caller's leg and the agent's"
+    assert {(r["recording_uid"], r["recording_status"]) for r in legs} == {
+        (done["uid"], "recorded")
+    }
+    assert len(recordings(box)) == 1, "the bridge to the agent is not recorded apart"

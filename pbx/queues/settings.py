@@ -26,6 +26,7 @@ _NUMBER = re.compile(r"^[0-9*#]{0,16}$")
 _KEY = re.compile(r"^[0-9*#]?$")
 _EXTENSION = re.compile(r"^[0-9]{1,8}$")
 _PROMPT = re.compile(r"^[A-Za-z0-9_./-]{0,128}$")
+RECORDING_MODES = ("", "always", "never", "on-demand")  # "": the queue has no say
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,14 @@ class QueueSettings:
     missed_rings_before_pause: int = 0  # automatic pause after this many missed rings in a row
     music_class: str = "default"
     service_level_s: int = 20
+    recording: str = ""  # "always" records each caller from joining (the wait included)
+    recording_retention_days: int = 0  # 0: the box's; a day count or quota: the queue's own
+    recording_quota_mb: int = 0
+
+    @property
+    def own_retention(self) -> bool:
+        """Whether the queue's recordings are a retention class of their own."""
+        return bool(self.recording_retention_days or self.recording_quota_mb)
 
     def check(self) -> "QueueSettings":
         """The settings themselves if sound; QueueError naming the first problem."""
@@ -95,6 +104,8 @@ class QueueSettings:
             raise QueueError("an exit_key needs an exit_key_destination")
         _check_destination("exit_destination", self.exit_destination)
         _check_destination("exit_key_destination", self.exit_key_destination)
+        if self.recording not in RECORDING_MODES:
+            raise QueueError("recording must be always, never, on-demand or blank")
         if not _PROMPT.match(self.periodic_announce) or ".." in self.periodic_announce:
             raise QueueError("periodic_announce must be a prompt name")
         return self
@@ -112,6 +123,8 @@ _LIMITS = {
     "callback_retry_s": (1, 3600),
     "missed_rings_before_pause": (0, 100),
     "service_level_s": (1, 3600),
+    "recording_retention_days": (0, 3650),
+    "recording_quota_mb": (0, 10_000_000),
 }
 
 

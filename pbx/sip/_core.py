@@ -19,11 +19,11 @@ from pbx.sip._pjobjects import (
     PjPlaylist,
     Publish,
 )
-from pbx.sip._recording import PjRecorders, RecorderFile
+from pbx.sip._recording import PjRecorders
 from pbx.sip._transfer import PjTransfers
 from pbx.sip._uri import header, request_uri, split_name_addr, uri_user
 from pbx.sip.frame_queues import FrameQueues
-from pbx.sip.settings import PLACED_HEADER, EngineSettings, LegGone, ListenError
+from pbx.sip.settings import PLACED_HEADER, EngineSettings, LegGone, ListenError, RecorderFile
 
 logger = logging.getLogger(__name__)
 
@@ -336,19 +336,25 @@ class PjCore:
 
     def connect(self, source_leg: int, sink_leg: int) -> None:
         """Send `source_leg`'s audio to `sink_leg` (the same leg twice: an echo)."""
-        self._media(source_leg).startTransmit(self._media(sink_leg))
+        source = self._media(source_leg)
+        source.startTransmit(self._media(sink_leg))
         self._links.add((source_leg, sink_leg))
+        self._recorders.overhear(source, sink_leg, sending=True)
 
     def disconnect(self, source_leg: int, sink_leg: int) -> None:
         """Stop sending `source_leg`'s audio to `sink_leg`."""
         self._links.discard((source_leg, sink_leg))
-        self._media(source_leg).stopTransmit(self._media(sink_leg))
+        source = self._media(source_leg)
+        source.stopTransmit(self._media(sink_leg))
+        self._recorders.overhear(source, sink_leg, sending=False)
 
     def media_changed(self, leg_id: int) -> None:
         """A leg's media was (re)negotiated: make its wanted connections again."""
         try:
             for source, sink in [link for link in self._links if leg_id in link]:
                 self._media(source).startTransmit(self._media(sink))
+                if source == leg_id:  # its new port, for the recorders overhearing the sink
+                    self._recorders.overhear(self._media(source), sink, sending=True)
             for player, leg in [item for item in self._listens if item[1] == leg_id]:
                 self._players[player].startTransmit(self._media(leg))
             self._recorders.relink(leg_id, self._media(leg_id))
@@ -364,6 +370,7 @@ class PjCore:
         player.createPlayer(path, 0 if loop else pj.PJMEDIA_FILE_NO_LOOP)
         player.startTransmit(sink)
         self._players[player_id] = player
+        self._recorders.overhear(player, leg_id, sending=True)
         return player_id
 
     def playlist(self, paths: list[str]) -> int:
@@ -386,6 +393,7 @@ class PjCore:
         else:
             self._listens.discard((player_id, leg_id))
             player.stopTransmit(sink)
+        self._recorders.overhear(player, leg_id, sending=listening)
 
     def stop_player(self, player_id: int) -> None:
         """Stop a player and free it; one already gone (its file ended) needs nothing."""
@@ -405,8 +413,15 @@ class PjCore:
     def record(self, files: list[RecorderFile]) -> list[int]:
         """Start a WAV recorder per (path, legs); returns their ids."""
         ids = [next(self._ids) for _ in files]
-        self._recorders.start(ids, files, self._media)
+        self._recorders.start(ids, files, self._media, self._heard_by)
         return ids
+
+    def _heard_by(self, leg_id: int) -> list[pj.AudioMedia]:
+        """The ports sending to a leg now: legs, shared players, its own prompts."""
+        sources = [self._media(source) for source, sink in self._links if sink == leg_id]
+        sources += [self._players[p] for p, leg in self._listens if leg == leg_id]
+        sources += [p for p in self._players.values() if p.leg_id == leg_id]
+        return sources
 
     def stop_recording(self, recorder_ids: list[int]) -> None:
         """Stop recorders; their files are closed once the bridge lets go of them."""

@@ -15,7 +15,7 @@ import pjsua2 as pj
 from pbx.bus import EventBus
 from pbx.sip._core import PjCore
 from pbx.sip.frame_queues import FrameQueues
-from pbx.sip.settings import EngineError, EngineSettings
+from pbx.sip.settings import EngineError, EngineSettings, RecorderFile
 
 logger = logging.getLogger(__name__)
 
@@ -238,14 +238,15 @@ class SipEngine:
         """Let a leg hear a shared player (or, with listening=False, stop it hearing)."""
         await self._command(lambda core: core.listen(player_id, leg_id, listening))
 
-    async def record(self, files: Sequence[tuple[str, Sequence[int]]]) -> list[int]:
-        """Record to WAV files: one recorder per (path, leg ids), hearing those legs mixed.
+    async def record(self, files: Sequence[RecorderFile]) -> list[int]:
+        """Record to WAV files: one recorder per file, hearing its legs mixed, and what its
+        `hearing` legs hear (kept up as that changes: prompts, music, another party).
 
         Returns the recorders' ids. The recorders start together (within one
         20 ms frame) and write 16-bit mono at the bridge's clock rate; a file
-        grows only while some leg is connected to it.
+        grows only while something is connected to it.
         """
-        wanted = [(path, tuple(legs)) for path, legs in files]
+        wanted = [RecorderFile(f.path, tuple(f.legs), tuple(f.hearing)) for f in files]
         return await self._command(lambda core: core.record(wanted))
 
     async def stop_recording(self, recorder_ids: Sequence[int]) -> None:
