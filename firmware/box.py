@@ -11,7 +11,7 @@ from firmware.call_center import CallCenterParts, build_call_center
 from firmware.call_flow_parts import CallFlowParts
 from firmware.config import Config
 from firmware.control import ControlServer
-from firmware.recording_parts import build_recording
+from firmware.recording_parts import build_recording, route_recording
 from pbx.api import ServiceApi
 from pbx.bus import EventBus
 from pbx.calls import CallService
@@ -154,6 +154,7 @@ class Box:
             trunks,
             self.call_flows.flows.routes.items,
             lines.destination if lines else None,
+            route_recording(recording, self.call_flows.flows.routes.items),
         )
         if lines is not None:
             lines.route_calls_in(lambda line, caller: inbound.line_route(line, caller) is not None)

@@ -1,5 +1,6 @@
 """Recording's part of the composition root: its policies, storage and services from [recording]."""
 
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -7,6 +8,7 @@ from firmware.config import Config
 from pbx.bus import EventBus
 from pbx.calls import CallService, Leg
 from pbx.extension_service import ExtensionService
+from pbx.inbound_routes import InboundRoute
 from pbx.queues.acd import CallerRecording
 from pbx.queues.service import QueueService
 from pbx.queues.settings import QueueSettings
@@ -122,7 +124,27 @@ def record_queue_callers(recording: RecordingService) -> CallerRecording:
     """The queues' hook: a joining caller's call is under the queue's policy from now on."""
 
     async def record(leg: Leg, queue: str) -> None:
-        recording.recorder.attach_scope(leg.call_uid, Scope("queue", queue))
+        recording.recorder.attach_scope(leg, Scope("queue", queue))
         await recording.recorder.record_caller(leg)
 
     return record
+
+
+def route_recording(
+    recording: RecordingService, routes: Callable[[], list[InboundRoute]]
+) -> Callable[[Leg, InboundRoute], None]:
+    """Let inbound routes say how their calls are recorded; returns the router's hook
+    that puts a call under its route's policy."""
+    policies = recording.policies
+
+    async def lookup(name: str) -> RecordingPolicy | None:
+        route = next((r for r in routes() if r.name == name), None)
+        if route is None or not route.recording:
+            return None
+        return replace(policies.default, mode=RecordingMode(route.recording))
+
+    def taken(leg: Leg, route: InboundRoute) -> None:
+        recording.recorder.attach_scope(leg, Scope("route", route.name))
+
+    policies.add_kind("route", lookup)
+    return taken

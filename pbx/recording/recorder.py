@@ -107,14 +107,16 @@ class CallRecorder:
         bus.subscribe(LegsUnbridged, self._handle_unbridged)
         bus.subscribe(DtmfReceived, self._handle_dtmf)
 
-    def attach_scope(self, call_uid: str, scope: Scope) -> None:
-        """Make a scope's policy count for a call (a route or queue it passes through).
+    def attach_scope(self, leg: Leg, scope: Scope) -> None:
+        """Make a scope's policy count for `leg`'s call (a route or queue it passes).
 
         Attach before the call is bridged. It holds until a bridge of the call
-        ends with both its legs; a call that never gets bridged (a caller who
-        gives up in a queue) is let go with `detach_scopes`.
+        ends with both its legs, or until `leg` ends never bridged (a caller who
+        gives up in a queue or hangs up in a menu).
         """
-        self._scopes.setdefault(call_uid, []).append(scope)
+        if leg.call_uid not in self._scopes:
+            self._work.spawn(self._forget_unbridged(leg))
+        self._scopes.setdefault(leg.call_uid, []).append(scope)
 
     def detach_scopes(self, call_uid: str) -> None:
         """Forget the scopes attached to a call."""
@@ -134,13 +136,11 @@ class CallRecorder:
         if leg.leg_id in self._sessions:
             return
         if session.policy.mode is not RecordingMode.ALWAYS:
-            self._work.spawn(self._forget_unbridged(leg))
             return
         self._sessions[leg.leg_id] = session
         self._work.spawn(self._follow(session))
 
     async def _forget_unbridged(self, leg: Leg) -> None:
-        """The scopes of a call whose caller hangs up never bridged (gave up waiting)."""
         await leg.ended.wait()
         if leg.leg_id not in self._sessions:  # else its bridge's session lets them go
             self.detach_scopes(leg.call_uid)
