@@ -7,6 +7,7 @@ import numpy as np
 
 from board.dsp.busy_cadence import disconnect_detector
 from board.dsp.caller_id import CallerId
+from board.dsp.dtmf import DtmfDetector
 from board.dsp.level import power_of_dbm0
 from board.dsp.pcm import SAMPLE_RATE_HZ
 from board.dsp.steady_tone import dial_tone_detector
@@ -83,6 +84,7 @@ class FxoChannel:
         self._caller_ids = CallerIdListener(country)
         self._busy = disconnect_detector(country)
         self._dial_tone = dial_tone_detector(country)
+        self._keys = DtmfDetector()
         self.state = FxoState.IDLE
         self.leg: AnalogLeg | None = None
         self.caller: CallerId | None = None
@@ -191,6 +193,8 @@ class FxoChannel:
                 self._supervise("busy")
             elif state is FxoState.CONNECTED:
                 self._watch_silence(frame)
+                for found in self._keys.feed(frame):  # the caller keying, in a menu say
+                    self.leg.dtmf(found.digit)
 
     def _watch_silence(self, frame: np.ndarray) -> None:
         now_s = self._now()
@@ -286,6 +290,7 @@ class FxoChannel:
 
     def _connect(self) -> None:
         self._enter(FxoState.CONNECTED)
+        self._keys = DtmfDetector()
         self._answered_at_s = self._sound_at_s = self._now()
         self.audio.bridge(True)
         self.leg.answer()
