@@ -116,3 +116,21 @@ def test_the_readme_walk_through(box):
     assert run(box, "callbox kpi").splitlines()[0].split()[:5] == [
         "from", "queue", "agent", "offered", "answered"
     ]  # fmt: skip
+
+
+def test_a_newcomers_first_call_from_the_emulated_handset(box):
+    """README "Analog lines": with `make run`'s defaults, lift fxs1's handset, dial a
+    registered softphone, and they hear each other."""
+    output = run(box, "callbox ext add 1002 --name Softphone")
+    secret = output.split("secret: ")[1].split()[0]
+    with softphones(box, {"1002": secret}) as phones:
+        bench(box, "fxs 1 offhook")
+        wait_until(lambda: field(bench(box, "fxs 1 hear"), "tone") == "dial", 3, "dial tone")
+        bench(box, "fxs 1 dial 1002")
+        phones["1002"].wait_for("incoming", timeout=10)
+        phones["1002"].answer()
+        phones["1002"].wait_for("media", timeout=10)
+        phones["1002"].play_tone(1209, 10.0)
+        wait_until(lambda: "1209" in field(bench(box, "fxs 1 hear"), "freqs"), 5, "1209 Hz")
+        bench(box, "fxs 1 onhook")
+        phones["1002"].wait_for("state", state="DISCONNECTED", timeout=10)
