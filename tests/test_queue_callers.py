@@ -18,6 +18,7 @@ from tests.call_center import (
     start_box,
     tone_spans,
 )
+from tests.call_center_box import provider_caller
 from tests.harness import wait_until
 
 
@@ -162,3 +163,37 @@ def test_a_recorded_queue_records_its_caller_from_joining_to_the_end_of_the_call
         (done["uid"], "recorded")
     }
     assert len(recordings(box)) == 1, "the bridge to the agent is not recorded apart"
+
+
+DID = "442071234567"
+
+
+def test_a_caller_from_the_provider_is_called_back_through_the_trunk(box, tmp_path):
+    with (
+        phones(box, "1001") as (agent,),
+        provider_caller(box, "itsp", "447700900555") as caller,
+    ):
+        add_queue(box, "sales", ["1001"], number="600", callback_key="1", announce_frequency_s=60)
+        ask(box, "route-in.set", name="sales-did", did=DID, destination="queue:sales")
+        caller.call(f"sip:{DID}@127.0.0.1:{box.edge[1]}")
+        caller.wait_for("media", timeout=10)
+        caller.record(tmp_path / "waiting.wav", seconds=1.5)
+        caller.wait_for("recorded", timeout=10)
+        spans = tone_spans(tmp_path / "waiting.wav", [POSITION_HZ, MUSIC_HZ])
+        assert first(spans, POSITION_HZ) < first(spans, MUSIC_HZ), spans
+        caller.dtmf("1")
+        caller.wait_for("state", state="DISCONNECTED", timeout=10)
+        log_in(box, "1001")
+        callback = caller.wait_for("incoming", timeout=10)  # through the trunk, to its port
+        assert callback["caller_number"] == "600"
+        answer(caller)
+        assert agent.wait_for("incoming", timeout=10)["caller_number"] == "447700900555"
+        answer(agent)
+        agent.play_tone(AGENT_HZ, 5.0)
+        caller.record(tmp_path / "talk.wav", seconds=1.0)
+        caller.wait_for("recorded", timeout=10)
+        assert AGENT_HZ in tone_spans(tmp_path / "talk.wav", [AGENT_HZ]), "the agent is heard"
+        agent.hangup()
+        caller.wait_for("state", state="DISCONNECTED", timeout=10)
+    kinds = [e["kind"] for e in events(box) if e["caller_number"] == "447700900555"]
+    assert kinds[:4] == ["join", "callback-request", "callback-attempt", "connect"]
