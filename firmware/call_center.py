@@ -7,6 +7,7 @@ from firmware.recording_parts import add_queue_policies, record_queue_callers
 from pbx.bus import EventBus
 from pbx.calls import CallService
 from pbx.dialer import ExtensionDialer
+from pbx.events import LinesBusy
 from pbx.extension_service import ExtensionService
 from pbx.inbound import InboundRouter
 from pbx.moh import MusicOnHold
@@ -79,6 +80,7 @@ def build_call_center(config: Config, p: CallCenterParts) -> QueueService:
         rules=rules,
     )
     add_queue_policies(p.recording, service)
+    p.bus.subscribe(LinesBusy, lambda event: service.lines_busy(event.every_line_busy))
     p.inbound.add_destination("queue", acd.take)
     p.inbound.add_destination("group", groups.take)
     codes = FeatureCodes(

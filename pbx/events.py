@@ -180,3 +180,10 @@ class RecordingAlarm:
     kind: str
     raised: bool
     detail: str
+
+
+@dataclass(frozen=True)
+class LinesBusy:
+    """Every working FXO line became busy (True), or one became free again (False)."""
+
+    every_line_busy: bool

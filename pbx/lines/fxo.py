@@ -1,6 +1,7 @@
 """FXO channel: a phone-company line on an FXO port, answered and dialled like a trunk."""
 
 import logging
+from collections.abc import Callable
 from enum import Enum
 
 import numpy as np
@@ -97,6 +98,7 @@ class FxoChannel:
         self._sound_at_s = 0.0
         self._timer: TimerHandle | None = None
         self.released_at_s: float | None = None  # when the box last let go of the line
+        self.on_state: Callable[[], None] = lambda: None  # the line service watches states
 
     def start(self) -> None:
         """Listen to the idle line, for caller ID."""
@@ -106,6 +108,11 @@ class FxoChannel:
     def port_state(self) -> str:
         """idle, off-hook, ringing, in-call or alarm."""
         return _PORT_STATES.get(self.state, "off-hook")
+
+    @property
+    def busy(self) -> bool:
+        """Taken by a call, in or out (not idle, and not out of order)."""
+        return self.state not in (FxoState.IDLE, FxoState.GUARD, FxoState.ALARM)
 
     @property
     def free(self) -> bool:
@@ -316,6 +323,7 @@ class FxoChannel:
             self._timer = None
         self.state = state
         self.audio.set_tone(None)
+        self.on_state()
         if state in (FxoState.IDLE, FxoState.ALERTING):
             self._port.set_on_hook_monitor(True)  # caller ID comes on-hook
 

@@ -10,8 +10,9 @@ from board.events import BoardEvent
 from board.hal import FxoPort, FxsPort, PcmBus
 from pbx.calls import LINE_SCHEME
 from pbx.dial_plan import DialPlan
+from pbx.events import LinesBusy
 from pbx.lines.audio import AudioPump
-from pbx.lines.fxo import FxoChannel
+from pbx.lines.fxo import FxoChannel, FxoState
 from pbx.lines.fxs import FxsChannel
 from pbx.lines.leg import AnalogLeg, LineContext
 from pbx.lines.settings import FxoSettings, FxsSettings
@@ -80,8 +81,20 @@ class LineService:
         for name, (port, settings) in fxs.items():
             self.channels[name] = FxsChannel(context, port, pcm, settings, dial_plan)
         for name, (port, settings) in fxo.items():
-            self.channels[name] = FxoChannel(context, port, pcm, settings)
+            self.channels[name] = channel = FxoChannel(context, port, pcm, settings)
+            channel.on_state = self._fxo_state_changed
+        self._every_line_busy = False
         self._pump = AudioPump(context.clock, [c.audio for c in self.channels.values()])
+
+    def _fxo_state_changed(self) -> None:
+        """Publish LinesBusy when the last working FXO line is taken, or one frees up."""
+        lines = [
+            c for c in self.channels.values() if c.kind == "fxo" and c.state is not FxoState.ALARM
+        ]
+        every_busy = bool(lines) and all(line.busy for line in lines)
+        if every_busy != self._every_line_busy:
+            self._every_line_busy = every_busy
+            self._context.publish(LinesBusy(every_busy))
 
     def start(self) -> None:
         for channel in self.channels.values():

@@ -285,5 +285,5 @@ class QueueService:
         return snapshots
 
     def lines_busy(self, every_line_busy: bool) -> None:
-        """Hook for the FXO lines: every line is taken (True), or one is free again."""
+        """Every working FXO line is taken (True), or one is free again (`LinesBusy`)."""
         self._journal.record("lines-busy" if every_line_busy else "lines-free")
