@@ -22,7 +22,8 @@ AUDIBLE_DBM0 = -45.0  # the line's far end hears something: a prompt or music, n
 SET_UP = """
 callbox ext add 1001 --name Ann
 callbox ext add 1002 --name Ben
-callbox queue add support --number 600 --strategy ring-all --member 1001 --member 1002 --set announce_frequency_s=20 --set recording='"always"'
+callbox queue add support --number 600 --strategy ring-all --member 1001 --member 1002 \\
+    --set announce_frequency_s=20 --set recording='"always"'
 callbox prompt text welcome "Thank you for calling. For support, press 1."
 callbox ivr set main --greeting welcome --option 1=queue:support
 callbox route-in set lines --source-kind line --destination ivr:main
@@ -65,7 +66,7 @@ def softphones(box, secrets: dict[str, str]):
                     bind=AGENT_HOSTS[number],
                     registrar=box.registrar,
                 )
-            )  # fmt: skip
+            )
             for number, secret in secrets.items()
         }
         for phone in phones.values():
@@ -75,7 +76,7 @@ def softphones(box, secrets: dict[str, str]):
 
 def test_the_readme_walk_through(box):
     secrets = {}
-    for line in filter(None, SET_UP.splitlines()):
+    for line in filter(None, SET_UP.replace("\\\n", " ").splitlines()):
         output = run(box, line)
         if " ext add " in f" {line}":
             secrets[line.split()[3]] = output.split("secret: ")[1].split()[0]
@@ -103,11 +104,11 @@ def test_the_readme_walk_through(box):
         bench(box, "fxo 1 hangup battery")
         phones["1001"].wait_for("state", state="DISCONNECTED", timeout=10)
 
-    recordings = wait_until(
-        lambda: [r for r in json.loads(run(box, "callbox rec list --json")) if r["status"] == "complete"],
-        10,
-        "the call's recording",
-    )  # fmt: skip
+    def complete() -> list[dict]:
+        listed = json.loads(run(box, "callbox rec list --json"))
+        return [r for r in listed if r["status"] == "complete"]
+
+    recordings = wait_until(complete, 10, "the call's recording")
     assert recordings[0]["caller"] == "5551234"
     (today,) = json.loads(run(box, "callbox kpi --by queue --json"))
     figures = today["figures"]
