@@ -9,7 +9,7 @@ line whose calls go to 1002, and outbound route `_9.` (9 stripped) uses the fxo 
 import pytest
 
 from firmware import control
-from tests.call_center import events
+from tests.call_center import ask, events
 from tests.harness import free_port, wait_until
 from tests.line_bench import LineBench, hears
 from tests.phone_client import Phone
@@ -181,9 +181,8 @@ def test_an_analog_phone_dials_out_through_an_fxo_line(box, bench, tmp_path):
 
 
 def test_an_analog_phone_is_a_queue_agent(box, bench, bob, tmp_path):
-    ask = lambda command, **args: control.request(box.data_dir / "callbox.sock", command, **args)  # noqa: E731
-    ask("queue.add", name="desk", number="600", members=["1001"], wrapup_s=0)
-    ask("agent.login", extension="1001")
+    ask(box, "queue.add", name="desk", number="600", members=["1001"], wrapup_s=0)
+    ask(box, "agent.login", extension="1001")
     bob.call("600")
     bench.wait_until(
         "fxs 1 ring?", lambda f: f["ringing"] == "yes", 10, "the agent's phone ringing"
