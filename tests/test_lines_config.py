@@ -33,13 +33,14 @@ def test_every_mistake_in_the_board_section_is_named_by_key(tmp_path):
         tmp_path,
         '[board.lines.fxs1]\nextension = "1001"\nextention = 3\n'
         '[board.lines.fxs2]\nextension = "1001"\n'
-        '[board.lines.fxo1]\ndestination = "queue:5"\nsupervision = ["battery", "magic"]\n'
+        '[board.lines.fxo1]\ndestination = "nowhere:5"\nsupervision = ["battery", "magic"]\n'
         "answer_ring = 0\ndial_delay_ms = 1.5\n"
         "[board.lines.fxo9]\n",
     )
     assert found == [
         "board.lines.fxo1.answer_ring: must be between 1 and 20; got 0",
-        "board.lines.fxo1.destination: destination must be one of ext:...; got 'queue:5'",
+        "board.lines.fxo1.destination: destination must be one of announce:..., ext:..., "
+        "group:..., hangup, ivr:..., queue:..., tc:...; got 'nowhere:5'",
         "board.lines.fxo1.dial_delay_ms: expected an integer, got float 1.5",
         "board.lines.fxo1.supervision: methods are battery, polarity, busy, silence",
         "board.lines.fxo9: board reference has no such port",
