@@ -30,7 +30,8 @@ class LineAudio:
     bridged, to the conference port of one leg (`bridge`). Each frame written to the
     line is, first to last: samples queued with `play` (caller ID, DTMF), the local
     `tone` (dial tone, ringback, busy ...), that leg's audio from the bridge, silence;
-    an `overlay` tone (call waiting) is mixed over the tone or the bridge's audio.
+    an `overlay` tone (call waiting) takes the place of those while it sounds, so
+    its bursts are heard clearly, and lets them through in its silences.
     A line with two calls bridges one at a time, so the other hears nothing of it.
     """
 
@@ -55,11 +56,12 @@ class LineAudio:
 
     @property
     def overlay(self) -> Tone | None:
-        """The tone mixed over what the line hears now (None: none)."""
+        """The tone heard over what the line hears now (None: none)."""
         return self._overlay.tone if self._overlay else None
 
     def set_overlay(self, tone: Tone | None) -> None:
-        """Mix `tone` over the line's tone or call audio, from its start (None: stop)."""
+        """Play `tone` in the place of the line's tone or call audio while it sounds,
+        from its start (None: stop)."""
         if tone != self.overlay:
             self._overlay = ToneGenerator(tone) if tone else None
 
@@ -132,8 +134,8 @@ class LineAudio:
             out = _SILENCE
         if self._overlay is None:
             return out
-        mixed = out.astype(np.int32) + self._overlay.read(FRAME_SAMPLES)
-        return np.clip(mixed, -32768, 32767).astype(np.int16)
+        tone, on = self._overlay.read_gated(FRAME_SAMPLES)
+        return np.where(on, tone, out)
 
 
 class AudioPump:

@@ -14,9 +14,9 @@ class SecondCall:
     """The second call of an FXS phone, and the calls it hung up on to transfer.
 
     The phone has at most one other call: `held` (it flashed during a call) or
-    `waiting` (a call came while it was in one; the line hears the country's
-    call-waiting tone over its call until the call is answered, gone, or rung for
-    after a hang-up). `consulting` says the phone's own call was dialled while
+    `waiting` (a call came while it was in one; the phone hears the country's
+    call-waiting tone in its call, its bursts cutting the other side off, until the
+    call is answered, gone, or rung for after a hang-up). `consulting` says the phone's own call was dialled while
     `held` was on hold, so hanging up transfers `held` to it (`hand_over`).
 
     It holds (CallHeld) every leg it takes on hold; the channel takes them off hold
@@ -82,7 +82,7 @@ class SecondCall:
     # --- waiting ------------------------------------------------------------------------
 
     def wait(self, leg: AnalogLeg, caller: CallerId) -> None:
-        """A call waits: the phone hears the call-waiting tone over its call."""
+        """A call waits: the phone hears the call-waiting tone in its call."""
         self.waiting, self._waiting_caller = leg, caller
         self._audio.set_overlay(self._waiting_tone)
 
