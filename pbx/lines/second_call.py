@@ -16,8 +16,9 @@ class SecondCall:
     The phone has at most one other call: `held` (it flashed during a call) or
     `waiting` (a call came while it was in one; the phone hears the country's
     call-waiting tone in its call, its bursts cutting the other side off, until the
-    call is answered, gone, or rung for after a hang-up). `consulting` says the phone's own call was dialled while
-    `held` was on hold, so hanging up transfers `held` to it (`hand_over`).
+    call is answered, gone, or rung for after a hang-up). `consulting` says the
+    phone's own call was dialled while `held` was on hold, so hanging up transfers
+    `held` to it (`hand_over`).
 
     It holds (CallHeld) every leg it takes on hold; the channel takes them off hold
     when the phone talks on them again. Handed-over legs stay here until the box
