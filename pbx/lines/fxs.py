@@ -163,18 +163,14 @@ class FxsChannel:
             self._switch_to(second.take_held())
             self.leg.hold(False)
         elif talking:
-            self.second.hold(self.leg)
-            self.leg = None
-            self.audio.bridge(None)
+            self.second.hold(self._set_aside())
             self._dial_tone()
 
     def hung_up(self) -> None:
         if self.state is FxsState.ALARM:
             return
         if self.second.consulting and self.state in (FxsState.CALLING, FxsState.CONNECTED):
-            self.second.hand_over(self.leg)
-            self.leg = None
-            self.audio.bridge(None)
+            self.second.hand_over(self._set_aside())
             self._enter(FxsState.IDLE, tone=None)
             return
         if self.leg is not None:
@@ -318,11 +314,16 @@ class FxsChannel:
         self._enter(FxsState.CONNECTED, tone=None)
         self.audio.bridge(self.leg.queues)
 
-    def _end_leg(self, status_code: int, reason: str) -> None:
+    def _set_aside(self) -> AnalogLeg | None:
+        """The phone's call, which the phone is no longer on (nor hears)."""
         leg, self.leg = self.leg, None
+        self.audio.bridge(None)
+        return leg
+
+    def _end_leg(self, status_code: int, reason: str) -> None:
+        leg = self._set_aside()
         if leg is not None:
             leg.end(status_code, reason)
-        self.audio.bridge(None)
 
     def _howl(self) -> None:
         self._enter(FxsState.HOWLER, tone=HOWLER)

@@ -140,6 +140,8 @@ class SecondCall:
 
     def end_all(self, status_code: int, reason: str) -> None:
         """End the held or waiting call (the port is out of service)."""
-        for leg in (self.take_held(), self.waiting and self.take_waiting()[0]):
+        held = self.take_held()
+        waiting = self.take_waiting()[0] if self.waiting is not None else None
+        for leg in (held, waiting):
             if leg is not None:
                 leg.end(status_code, reason)
