@@ -13,8 +13,8 @@ import contextlib
 import pytest
 
 from board.emu.bench_client import BenchError
-from tests.call_center_box import read_notifications
-from tests.harness import Daemon, free_port, short_tempdir, wait_until
+from tests.call_center_box import extension, read_notifications
+from tests.harness import Daemon, short_tempdir, wait_until
 from tests.line_bench import LineBench, hears
 from tests.phone_client import Phone
 from tests.test_edge import write_tone
@@ -52,7 +52,7 @@ def box():
             read_notifications(daemon)
             daemon.add_extension("1001", "Front desk")
             daemon.add_extension("1003", "Back office")
-            daemon.secret = daemon.add_extension("1002", "Bob")
+            daemon.secrets = {"1002": daemon.add_extension("1002", "Bob")}
             yield daemon
         finally:
             daemon.close()
@@ -74,11 +74,7 @@ def bench(box):
 
 @pytest.fixture
 def bob(box):
-    with Phone.start(
-        port=free_port(), name="bob", user="1002", secret=box.secret, bind=PHONE_HOST,
-        registrar=box.registrar,
-    ) as phone:  # fmt: skip
-        phone.wait_for("registration", active=True, timeout=10)
+    with extension(box, "1002", PHONE_HOST) as phone:
         yield phone
 
 

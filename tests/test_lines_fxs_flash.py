@@ -85,6 +85,15 @@ async def consult(box: LinesBoard, number: str = "2001") -> tuple[int, int]:
     return held, box.events_of(CallOffered)[-1].leg_id
 
 
+async def take_the_recall(box: LinesBoard, held: int) -> None:
+    """The phone rings back for the held call: lifted, it is on that call again."""
+    assert box.phone().ringing, "a recall"
+    box.phone().lift()
+    await box.run_ms(100)
+    assert held_events(box)[-1] == (held, False)
+    assert await talk(box, {held: FIRST_HZ}) == ({FIRST_HZ}, {held})
+
+
 # --- consultation and transfer -----------------------------------------------------------
 
 
@@ -137,11 +146,7 @@ async def test_a_consultation_that_fails_after_the_hang_up_rings_the_phone_back(
     await box.lines.hangup(second, 486)  # the target was busy: no transfer
     await box.run_ms(500)
     assert ended(box) == [(second, 486)]
-    assert box.phone().ringing, "a recall"
-    box.phone().lift()
-    await box.run_ms(100)
-    assert held_events(box)[-1] == (held, False)
-    assert await talk(box, {held: FIRST_HZ}) == ({FIRST_HZ}, {held})
+    await take_the_recall(box, held)
 
 
 async def test_a_failed_consultation_gives_busy_and_a_flash_goes_back(box):
@@ -197,11 +202,7 @@ async def test_hanging_up_with_a_call_held_ends_the_other_and_rings_back_for_it(
     box.phone().hang_up()
     await box.run_ms(1500)
     assert ended(box) == [(waiting, 200)]
-    assert box.phone().ringing
-    box.phone().lift()
-    await box.run_ms(100)
-    assert held_events(box)[-1] == (first, False)
-    assert await talk(box, {first: FIRST_HZ}) == ({FIRST_HZ}, {first})
+    await take_the_recall(box, first)
 
 
 async def test_hanging_up_with_a_call_waiting_rings_the_phone_for_it_with_caller_id(box):

@@ -67,7 +67,7 @@ class FxsChannel:
       up while the second call rings or talks transfers the held call to it (the
       box does it on `FlashTransferRequested`); hanging up before dialling, or
       after it failed, rings the phone back for the held call (a recall).
-    - in a call with a call waiting (the call-waiting tone over the call): holds
+    - in a call with a call waiting (the call-waiting tone in the call): holds
       the call and answers the waiting one; from then on each flash swaps the
       two. Hanging up ends the call the phone is on and rings it for the other.
 

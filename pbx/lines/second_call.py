@@ -107,7 +107,8 @@ class SecondCall:
         """The phone hung up during a consultation: the box is to transfer the held
         call to it (FlashTransferRequested)."""
         held = self.take_held()
-        self._handed[consultation], self._handed[held] = held, None
+        # Held first: ending every leg in this order (at shutdown) is a transfer's order.
+        self._handed[held], self._handed[consultation] = None, held
         consultation.hand_over(held)
 
     def answer_handed(self, leg: AnalogLeg, status_code: int) -> bool:
