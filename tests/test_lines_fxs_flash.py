@@ -149,6 +149,17 @@ async def test_a_consultation_that_fails_after_the_hang_up_rings_the_phone_back(
     await take_the_recall(box, held)
 
 
+async def test_a_held_caller_who_hangs_up_leaves_the_consultation_a_plain_call(box):
+    held, second = await consult(box)
+    await box.lines.answer(second, 200)
+    await box.lines.hangup(held, 0)
+    assert (ended(box), status(box)) == ([(held, 200)], ("in-call", ""))
+    box.phone().hang_up()
+    await box.run_ms(1300)
+    assert box.events_of(FlashTransferRequested) == []
+    assert ended(box)[-1] == (second, 200)
+
+
 async def test_a_failed_consultation_gives_busy_and_a_flash_goes_back(box):
     held, second = await consult(box)
     await box.lines.hangup(second, 486)
