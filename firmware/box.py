@@ -23,6 +23,7 @@ from pbx.edge.process import EdgeProcess
 from pbx.edge.rpc import EdgeRpc
 from pbx.edge.unit import EdgeUnit
 from pbx.extension_service import ExtensionService
+from pbx.flash_transfer import FlashTransferService
 from pbx.inbound import InboundRouter
 from pbx.lines.service import LineService
 from pbx.loop_guard import LoopGuard
@@ -189,6 +190,10 @@ class Box:
         )
         calls.add_offer_handler(outbound.offer)
         TransferService(calls, self.engine, dialer, moh, bus)
+        if lines is not None:
+            FlashTransferService(
+                calls, self.engine, dialer, moh, bus, ringback=self.call_flows.ringback
+            )
         return queues
 
     async def _bring_up_board(
