@@ -133,6 +133,26 @@ class Box:
             self.config.routing.max_call_duration_s,
         )
 
+    def _inbound_router(
+        self,
+        calls: CallService,
+        trunks: TrunkService,
+        lines: LineService | None,
+        recording: RecordingService,
+    ) -> InboundRouter:
+        """Outside calls, from trunks and FXO lines, to their routes' destinations."""
+        routes = self.call_flows.flows.routes.items
+        inbound = InboundRouter(
+            calls,
+            trunks,
+            routes,
+            lines.destination if lines else None,
+            route_recording(recording, routes),
+        )
+        if lines is not None:
+            lines.route_calls_in(lambda line, caller: inbound.line_route(line, caller) is not None)
+        return inbound
+
     def _route_calls(
         self,
         calls: CallService,
@@ -150,15 +170,7 @@ class Box:
         # Calls from providers and phone-company lines first: an outside caller
         # reaches only what its route leads to, never an extension or a test
         # number by dialling it.
-        inbound = InboundRouter(
-            calls,
-            trunks,
-            self.call_flows.flows.routes.items,
-            lines.destination if lines else None,
-            route_recording(recording, self.call_flows.flows.routes.items),
-        )
-        if lines is not None:
-            lines.route_calls_in(lambda line, caller: inbound.line_route(line, caller) is not None)
+        inbound = self._inbound_router(calls, trunks, lines, recording)
         calls.add_offer_handler(inbound.offer)
         diagnostics = Diagnostics(
             calls,
