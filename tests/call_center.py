@@ -1,7 +1,9 @@
 """Call-center test bench: a daemon with agents' and callers' phones, prompts made of tones."""
 
 import contextlib
+import math
 import sqlite3
+import statistics
 import time
 from pathlib import Path
 
@@ -128,10 +130,31 @@ def tone_spans(path, hz_list, window_s: float = 0.2, threshold_db: float = -6.0)
     return spans
 
 
-def mix_level_db(path, hz: float, skip_s: float = 0.3) -> float:
-    """How much of a recording is `hz`, in dB of its power (-inf for silence)."""
+def _windows(path, window_s: float, skip_s: float = 0.0) -> tuple[list[list[float]], int]:
+    """A recording cut in windows of `window_s` from `skip_s` on, and its rate."""
     samples, rate = read_wav(path)
-    return tone_level_db(samples[round(skip_s * rate) :], rate, hz)
+    size = round(window_s * rate)
+    starts = range(round(skip_s * rate), len(samples) - size + 1, size)
+    return [samples[i : i + size] for i in starts], rate
+
+
+def mix_level_db(path, hz: float, skip_s: float = 0.3, window_s: float = 0.02) -> float:
+    """How much of a recording is `hz`: its share of the power of the median window, in
+    dB (-inf for silence). Short windows keep a frame that a jitter buffer drops or
+    repeats from smearing the tone's phase, which one long window would count as loss."""
+    windows, rate = _windows(path, window_s, skip_s)
+    return statistics.median(tone_level_db(window, rate, hz) for window in windows)
+
+
+def tone_end_s(path, hz: float, window_s: float = 0.02) -> float:
+    """When `hz` was last heard in a recording (within 10 dB of its loudest), in seconds
+    from the start, to `window_s`."""
+    windows, rate = _windows(path, window_s)
+    levels = [rms_dbfs(window) + tone_level_db(window, rate, hz) for window in windows]
+    loudest = max(levels, default=-math.inf)
+    assert loudest > -40, f"no {hz} Hz in {path}"
+    last = max(i for i, level in enumerate(levels) if level > loudest - 10)
+    return (last + 1) * window_s
 
 
 def events(box, kind: str | None = None) -> list[dict]:

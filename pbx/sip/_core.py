@@ -66,6 +66,16 @@ def _call_param(status_code: int) -> "pj.CallOpParam":
     return prm
 
 
+def _transmit(source: "pj.AudioMedia", sink: "pj.AudioMedia", gain: float) -> None:
+    """Connect two conference ports at `gain` (1.0 as it is)."""
+    if gain == 1.0:
+        source.startTransmit(sink)
+        return
+    param = pj.AudioMediaTransmitParam()
+    param.level = gain
+    source.startTransmit2(sink, param)
+
+
 class PjCore:
     """Owns every pj object of the engine. Created, used and stopped on one thread."""
 
@@ -92,7 +102,7 @@ class PjCore:
         self._analog_ports: dict[int, PjAnalogPort] = {}  # analog channels' legs
         # Wanted conference connections, kept so they can be made again when a
         # re-INVITE (hold, codec change) gives a leg a new stream and port.
-        self._links: set[tuple[int, int]] = set()  # (source leg, sink leg)
+        self._links: dict[tuple[int, int], float] = {}  # (source leg, sink leg) -> gain
         self._listens: set[tuple[int, int]] = set()  # (player, leg)
         self._recorders = PjRecorders()
         self._transfers = PjTransfers(publish, defer, ids, enabled=bool(settings.edge_uri))
@@ -227,7 +237,7 @@ class PjCore:
     def _forget_leg(self, leg_id: int) -> None:
         self._legs.pop(leg_id, None)
         self._analog_ports.pop(leg_id, None)
-        self._links = {link for link in self._links if leg_id not in link}
+        self._links = {link: gain for link, gain in self._links.items() if leg_id not in link}
         self._listens = {(p, leg) for p, leg in self._listens if leg != leg_id}
         self._recorders.forget_leg(leg_id)
         for player_id in [p.player_id for p in self._players.values() if p.leg_id == leg_id]:
@@ -334,21 +344,27 @@ class PjCore:
         if leg_id in self._analog_ports:
             self._forget_leg(leg_id)
 
-    def connect(self, source_leg: int, sink_leg: int) -> None:
-        """Send `source_leg`'s audio to `sink_leg` (the same leg twice: an echo)."""
-        self._media(source_leg).startTransmit(self._media(sink_leg))
-        self._links.add((source_leg, sink_leg))
+    def connect(self, source_leg: int, sink_leg: int, gain: float) -> None:
+        """Send `source_leg`'s audio to `sink_leg` (the same leg twice: an echo) at
+        `gain` (1.0 as it is, 0.0 silent); a connected pair gets the new gain."""
+        source, sink = self._media(source_leg), self._media(sink_leg)
+        if self._links.get((source_leg, sink_leg), gain) != gain:
+            # pjsua2 cannot change a connection's level: remake it. The bridge
+            # applies both at its next frame, or at worst one frame apart.
+            source.stopTransmit(sink)
+        _transmit(source, sink, gain)
+        self._links[(source_leg, sink_leg)] = gain
 
     def disconnect(self, source_leg: int, sink_leg: int) -> None:
         """Stop sending `source_leg`'s audio to `sink_leg`."""
-        self._links.discard((source_leg, sink_leg))
+        self._links.pop((source_leg, sink_leg), None)
         self._media(source_leg).stopTransmit(self._media(sink_leg))
 
     def media_changed(self, leg_id: int) -> None:
         """A leg's media was (re)negotiated: make its wanted connections again."""
         try:
-            for source, sink in [link for link in self._links if leg_id in link]:
-                self._media(source).startTransmit(self._media(sink))
+            for (source, sink), gain in [item for item in self._links.items() if leg_id in item[0]]:
+                _transmit(self._media(source), self._media(sink), gain)
             for player, leg in [item for item in self._listens if item[1] == leg_id]:
                 self._players[player].startTransmit(self._media(leg))
             self._recorders.relink(leg_id, self._media(leg_id))
