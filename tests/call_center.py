@@ -14,8 +14,10 @@ from tests.test_edge import write_tone
 from tests.tones import read_wav, rms_dbfs, tone_level_db
 
 MUSIC_HZ = 440  # the music on hold
-POSITION_HZ = 1500  # every position and hold-time prompt
+POSITION_HZ = 1500  # every English position and hold-time prompt
 PERIODIC_HZ = 2000  # the periodic announcement
+# French: each part of "il y a <n> appels en attente" has its own tone, so the order shows.
+FR_THERE_ARE_HZ, FR_NUMBER_HZ, FR_WAITING_HZ = 1100, 1300, 1700
 HOSTS = {
     "1001": "127.0.0.3",
     "1002": "127.0.0.4",
@@ -24,21 +26,31 @@ HOSTS = {
     "1009": "127.0.0.6",  # a caller from the office
 }
 AGENTS = ("1001", "1002", "1003")
+_DIGITS = [f"digits/{n}" for n in (*range(21), 30, 40, 50, 60, 70, 80, 90)]
 
 
 def make_sounds(workdir: Path) -> dict:
-    """Music and prompts whose tones a test can recognise; settings pointing at them."""
-    music, prompts = workdir / "music", workdir / "prompts"
-    (prompts / "digits").mkdir(parents=True)
+    """Music, and prompt sets in English and French whose tones a test can recognise;
+    settings pointing at them."""
+    music, sounds = workdir / "music", workdir / "sounds"
     music.mkdir()
     write_tone(music / "hold.wav", MUSIC_HZ)
-    names = ["queue-youarenext", "queue-thereare", "queue-callswaiting", "queue-holdtime"]
-    names += ["queue-minutes", "queue-minute", "queue-less-than", "queue-thankyou"]
-    names += [f"digits/{n}" for n in range(21)]
-    for name in names:
-        write_tone(prompts / f"{name}.wav", POSITION_HZ, 0.8)
-    write_tone(prompts / "queue-periodic.wav", PERIODIC_HZ, 0.6)
-    return {"moh": {"default_dir": str(music)}, "queues": {"prompts_dir": str(prompts)}}
+    english = ["queue-youarenext", "queue-thereare", "queue-callswaiting", "queue-holdtime"]
+    english += ["queue-less-than", "queue-thankyou", "digits/hundred", *_DIGITS]
+    english += ["minute", "minutes", "second", "seconds", "vm-and"]  # durations
+    for name in english:
+        _prompt(sounds / "en" / f"{name}.wav", POSITION_HZ)
+    _prompt(sounds / "en" / "queue-periodic.wav", PERIODIC_HZ, 0.6)
+    french = {"queue-thereare": FR_THERE_ARE_HZ, **dict.fromkeys(_DIGITS, FR_NUMBER_HZ)}
+    french |= {"queue-callswaiting": FR_WAITING_HZ, "queue-youarenext": FR_WAITING_HZ}
+    for name, hz in french.items():
+        _prompt(sounds / "fr" / f"{name}.wav", hz)
+    return {"moh": {"default_dir": str(music)}, "prompts": {"sounds_dir": str(sounds)}}
+
+
+def _prompt(path: Path, hz: int, seconds: float = 0.8) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_tone(path, hz, seconds)
 
 
 def ask(box, command: str, **args):

@@ -4,6 +4,8 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from pbx.catalog import SettingError
+from pbx.prompts import check_language
 from pbx.queues import QueueError
 from pbx.trunks import TrunkError, parse_destination
 
@@ -44,7 +46,8 @@ class QueueSettings:
     full or closed by the join rule, or who are sent on by the leave rule; blank
     hangs up. `exit_key` sends a waiting caller to `exit_key_destination`;
     `callback_key` lets them hang up and be called back, keeping their place.
-    Prompt names are files of the prompt directory, without ".wav".
+    Announcements are in `language` (blank: the box's), prompts found by name in
+    the prompt library as the IVR's are.
     """
 
     name: str
@@ -71,6 +74,7 @@ class QueueSettings:
     callback_retry_s: int = 30
     missed_rings_before_pause: int = 0  # automatic pause after this many missed rings in a row
     music_class: str = "default"
+    language: str = ""  # of the announcements; blank: the box's (prompts.language)
     service_level_s: int = 20
 
     def check(self) -> "QueueSettings":
@@ -97,6 +101,11 @@ class QueueSettings:
         _check_destination("exit_key_destination", self.exit_key_destination)
         if not _PROMPT.match(self.periodic_announce) or ".." in self.periodic_announce:
             raise QueueError("periodic_announce must be a prompt name")
+        if self.language:
+            try:
+                check_language(self.language)
+            except SettingError as err:
+                raise QueueError(str(err)) from None
         return self
 
 
