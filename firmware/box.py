@@ -188,7 +188,10 @@ class Box:
         # Queue and group numbers and agents' codes before outbound routes, which
         # may match any number.
         parts = (self.engine, calls, bus, database, dialer, moh, inbound, trunks, extensions)
-        queues = build_call_center(cfg, CallCenterParts(*parts, edge_host, recording))
+        center = CallCenterParts(
+            *parts, edge_host=edge_host, prompts=self.call_flows.prompts, recording=recording
+        )
+        queues = build_call_center(cfg, center)
         outbound = OutboundDialer(
             calls,
             extensions=extensions,
