@@ -3,12 +3,15 @@
 from dataclasses import dataclass
 
 from firmware.config import Config
+from firmware.recording_parts import add_queue_policies, record_queue_callers
 from pbx.bus import EventBus
 from pbx.calls import CallService
 from pbx.dialer import ExtensionDialer
+from pbx.events import LinesBusy
 from pbx.extension_service import ExtensionService
 from pbx.inbound import InboundRouter
 from pbx.moh import MusicOnHold
+from pbx.prompts import PromptLibrary
 from pbx.queues.acd import Acd, AcdParts
 from pbx.queues.agents import AgentBoard
 from pbx.queues.callback import CallbackDialer
@@ -19,6 +22,7 @@ from pbx.queues.prompts import PromptPlayer, QueuePrompts
 from pbx.queues.ring_group import RingGroups
 from pbx.queues.service import QueueService
 from pbx.queues.supervisor import SupervisorService
+from pbx.recording import RecordingService
 from pbx.sip import SipEngine
 from pbx.store import Database
 from pbx.store.queues import QueueEventStore, QueueStore
@@ -39,6 +43,8 @@ class CallCenterParts:
     trunks: TrunkService
     extensions: ExtensionService
     edge_host: str  # where the engine reaches phones: the edge
+    prompts: PromptLibrary  # the announcements' prompts, the IVR's library
+    recording: RecordingService
 
 
 def build_call_center(config: Config, p: CallCenterParts) -> QueueService:
@@ -47,16 +53,16 @@ def build_call_center(config: Config, p: CallCenterParts) -> QueueService:
     store = QueueStore(p.database)
     journal = QueueJournal(QueueEventStore(p.database), p.bus)
     player = PromptPlayer(p.engine, p.bus)
-    prompts = QueuePrompts(cfg.prompts_dir)
     parts = AcdParts(
         p.calls,
         p.dialer,
         p.moh,
-        prompts,
+        QueuePrompts(p.prompts),
         player,
         journal,
         CallbackDialer(p.calls, p.trunks, lambda number: f"sip:{number}@{p.edge_host}"),
         p.inbound.send,
+        record_queue_callers(p.recording),
     )
     acd = Acd(parts, AgentBoard(journal, store, p.calls.legs_of), p.bus)
     groups = RingGroups(p.calls, p.dialer, p.inbound.send)
@@ -74,6 +80,8 @@ def build_call_center(config: Config, p: CallCenterParts) -> QueueService:
         extensions=p.extensions,
         rules=rules,
     )
+    add_queue_policies(p.recording, service)
+    p.bus.subscribe(LinesBusy, lambda event: service.lines_busy(event.every_line_busy))
     p.inbound.add_destination("queue", acd.take)
     p.inbound.add_destination("group", groups.take)
     codes = FeatureCodes(

@@ -1,11 +1,17 @@
 """Recording's part of the composition root: its policies, storage and services from [recording]."""
 
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from firmware.config import Config
 from pbx.bus import EventBus
-from pbx.calls import CallService
+from pbx.calls import CallService, Leg
 from pbx.extension_service import ExtensionService
+from pbx.inbound_routes import InboundRoute
+from pbx.queues.acd import CallerRecording
+from pbx.queues.service import QueueService
+from pbx.queues.settings import QueueSettings
 from pbx.recording import (
     CallRecorder,
     DiskWatch,
@@ -16,6 +22,7 @@ from pbx.recording import (
     RecordingService,
     RecordingStorage,
     Retention,
+    Scope,
     extension_policies,
 )
 from pbx.recording.storage import MIB
@@ -80,3 +87,64 @@ def build_recording(
         sweep_interval_s=r.sweep_interval_s,
         rate_hz=config.engine.clock_rate_hz,
     )
+
+
+def queue_policy(queue: QueueSettings, default: RecordingPolicy) -> RecordingPolicy | None:
+    """A queue's recording policy: its mode, with its own retention class if it sets limits."""
+    if not queue.recording:
+        return None
+    if not queue.own_retention:
+        return replace(default, mode=RecordingMode(queue.recording))
+    retention = Retention(queue.recording_retention_days, queue.recording_quota_mb * MIB)
+    return replace(
+        default,
+        mode=RecordingMode(queue.recording),
+        name=f"queue-{queue.name}",
+        retention=retention,
+    )
+
+
+def add_queue_policies(recording: RecordingService, queues: QueueService) -> None:
+    """Let queues' settings say how their calls are recorded, and how long kept."""
+    policies = recording.policies
+
+    async def lookup(name: str) -> RecordingPolicy | None:
+        queue = next((q for q in queues.queues() if q.name == name), None)
+        return None if queue is None else queue_policy(queue, policies.default)
+
+    def classes() -> dict[str, Retention]:
+        own = [queue_policy(q, policies.default) for q in queues.queues() if q.own_retention]
+        return {policy.name: policy.retention for policy in own if policy is not None}
+
+    policies.add_kind("queue", lookup)
+    policies.add_classes(classes)
+
+
+def record_queue_callers(recording: RecordingService) -> CallerRecording:
+    """The queues' hook: a joining caller's call is under the queue's policy from now on."""
+
+    async def record(leg: Leg, queue: str) -> None:
+        recording.recorder.attach_scope(leg, Scope("queue", queue))
+        await recording.recorder.record_caller(leg)
+
+    return record
+
+
+def route_recording(
+    recording: RecordingService, routes: Callable[[], list[InboundRoute]]
+) -> Callable[[Leg, InboundRoute], None]:
+    """Let inbound routes say how their calls are recorded; returns the router's hook
+    that puts a call under its route's policy."""
+    policies = recording.policies
+
+    async def lookup(name: str) -> RecordingPolicy | None:
+        route = next((r for r in routes() if r.name == name), None)
+        if route is None or not route.recording:
+            return None
+        return replace(policies.default, mode=RecordingMode(route.recording))
+
+    def taken(leg: Leg, route: InboundRoute) -> None:
+        recording.recorder.attach_scope(leg, Scope("route", route.name))
+
+    policies.add_kind("route", lookup)
+    return taken

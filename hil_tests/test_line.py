@@ -6,7 +6,7 @@ import pytest
 from board.dsp.alert_tone import AlertToneDetector
 from board.dsp.busy_cadence import disconnect_detector
 from board.dsp.country import load_countries
-from board.dsp.dtmf import DtmfGenerator
+from board.dsp.dtmf import DtmfDetector, DtmfGenerator
 from board.dsp.dtmf_caller_id import DtmfCallerIdReceiver
 from board.dsp.fsk import BELL_202, V23
 from board.dsp.fsk_caller_id import FskCallerIdReceiver
@@ -149,3 +149,13 @@ async def test_noise_on_the_line_reaches_the_board(board):
     await board.bench.at("fxo2", "noise -40")
     await board.record("fxo2", 200)
     assert level_dbm0(await board.record("fxo2", 1000)) == pytest.approx(-40, abs=1.5)
+
+
+async def test_the_far_party_keys_digits_the_board_hears(board):
+    await answer(board, "fxo3")
+    board.take_audio("fxo3")
+    detector, digits = DtmfDetector(), []
+    await board.bench.at("fxo3", "keys 1#")
+    await board.record("fxo3", 500, lambda chunk: digits.extend(detector.feed(chunk)))
+    assert "".join(d.digit for d in digits) == "1#"
+    assert [e.args for e in board.bench.events("keyed", "fxo3")] == [("1#",)]

@@ -45,11 +45,13 @@ class InboundRouter:
         trunks: TrunkService,
         routes: Callable[[], list[InboundRoute]] = list,
         line_destinations: LineDestinations | None = None,
+        on_route: Callable[[Leg, InboundRoute], None] = lambda _leg, _route: None,
     ) -> None:
         self._calls = calls
         self._trunks = trunks
         self._routes = routes
         self._line_destinations = line_destinations
+        self._on_route = on_route  # a call takes a route: its recording policy counts
         self._handlers: dict[str, DestinationHandler] = {}
         self._hops: dict[int, int] = {}  # leg -> destinations it is in now, nested
 
@@ -98,6 +100,7 @@ class InboundRouter:
             route.name,
             route.destination,
         )
+        self._on_route(leg, route)
         await self.send(leg, route.destination)
         return True
 
@@ -126,6 +129,7 @@ class InboundRouter:
             route.name,
             route.destination,
         )
+        self._on_route(leg, route)
         await self.send(leg, route.destination)
 
     async def send(self, leg: Leg, destination: str) -> None:

@@ -57,6 +57,12 @@ class InboundRoute:
     priority: int = field(
         default=100, metadata=doc("among equally specific routes, lower is tried first")
     )
+    recording: str = field(
+        default="",
+        metadata=doc(
+            "always, never or on-demand: how the route's calls are recorded (blank: no say)"
+        ),
+    )
 
     def check(self) -> "InboundRoute":
         """The route itself if it is sound; SettingError naming what is not."""
@@ -71,6 +77,8 @@ class InboundRoute:
             raise SettingError(f"source_kind must be one of {', '.join(SOURCE_KINDS)} or blank")
         if self.source_name and not self.source_kind:
             raise SettingError("a source_name needs its source_kind (trunk or line)")
+        if self.recording not in ("", "always", "never", "on-demand"):
+            raise SettingError("recording must be always, never, on-demand or blank")
         if self.did == ANONYMOUS:
             raise SettingError("did: a dialled number cannot be anonymous")
         return self

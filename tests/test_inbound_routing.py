@@ -14,7 +14,7 @@ import pytest
 from pbx.catalog import SettingError
 from pbx.inbound_routes import InboundRoute, choose, line_own_route, trunk_did_routes
 from tests.call_center_box import ask, cli, extension, running_box
-from tests.harness import free_port
+from tests.harness import free_port, wait_until
 from tests.phone_client import Phone
 from tests.test_trunks import provider, sipp_result
 
@@ -245,3 +245,24 @@ def test_night_mode_by_feature_code(box, phones):
         alice.wait_for("state", state="DISCONNECTED", call=call, timeout=10)
         (desk,) = [tc for tc in ask(box, "tc.list") if tc["name"] == "desk"]
         assert desk["override"] == expected
+
+
+def test_a_routes_recording_policy_records_its_calls_whatever_the_extension_says(
+    box, phones, tmp_path
+):
+    ask(box, "ext.set", number="1002", recording="never")
+    ask(
+        box, "route-in.set", name="recorded", did=DID, source_kind="trunk",
+        source_name="pstn-rec", destination="ext:1002", recording="always",
+    )  # fmt: skip
+    try:
+        assert sipp_call_rings(box, phones, tmp_path, "pstn-rec") == "1002"
+        recordings = wait_until(
+            lambda: [r for r in ask(box, "rec.list") if r["status"] == "complete"],
+            10,
+            "the call's recording closed",
+        )
+        assert [(r["caller"], r["callee"]) for r in recordings] == [(SIPP_CALLER, "1002")]
+    finally:
+        ask(box, "route-in.del", name="recorded")
+        ask(box, "ext.set", number="1002", recording="")

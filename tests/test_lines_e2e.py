@@ -9,6 +9,7 @@ line whose calls go to 1002, and outbound route `_9.` (9 stripped) uses the fxo 
 import pytest
 
 from firmware import control
+from tests.call_center import ask, events
 from tests.harness import free_port, wait_until
 from tests.line_bench import LineBench, hears
 from tests.phone_client import Phone
@@ -177,3 +178,18 @@ def test_an_analog_phone_dials_out_through_an_fxo_line(box, bench, tmp_path):
     assert len(bench.events("released", "fxo", 1)) == 1
     records = wait_until(lambda: ended_records(box, 2), 10, "both legs recorded")
     assert sorted(r["line"] for r in records) == ["fxo1", "fxs1"]
+
+
+def test_an_analog_phone_is_a_queue_agent(box, bench, bob, tmp_path):
+    ask(box, "queue.add", name="desk", number="600", members=["1001"], wrapup_s=0)
+    ask(box, "agent.login", extension="1001")
+    bob.call("600")
+    bench.wait_until(
+        "fxs 1 ring?", lambda f: f["ringing"] == "yes", 10, "the agent's phone ringing"
+    )
+    bench.command("fxs 1 offhook")
+    assert tones_both_ways(bench, "fxs 1", bob, tmp_path) == (True, True)
+    bench.command("fxs 1 onhook")
+    bob.wait_for("state", state="DISCONNECTED", timeout=5)
+    connects = wait_until(lambda: events(box, "connect"), 5, "the queue's connect event")
+    assert [(e["queue"], e["agent"]) for e in connects] == [("desk", "1001")]

@@ -10,7 +10,14 @@ import pytest_asyncio
 from board.dsp.caller_id import CallerId
 from board.dsp.country import load_countries
 from board.dsp.tones import Tone
-from pbx.events import CallAnswered, CallEnded, CallMediaReady, CallOffered, CallProgress
+from pbx.events import (
+    CallAnswered,
+    CallEnded,
+    CallMediaReady,
+    CallOffered,
+    CallProgress,
+    LinesBusy,
+)
 from pbx.lines.fxo import FxoState
 from pbx.lines.settings import FxoSettings
 from pbx.sip import EngineError
@@ -274,3 +281,27 @@ async def test_port_state_gives_the_line_voltage_and_current(box):
 async def test_a_call_to_a_line_the_board_lacks_is_refused(box):
     with pytest.raises(EngineError, match="no analog line fxo9"):
         await box.lines.place(box.ports.new_leg_id(), "line:fxo9;dial=1", {}, "", "")
+
+
+async def test_every_working_line_taken_is_told_once_and_so_is_one_freed():
+    fxo = {name: FxoSettings(destination="ext:1001", answer_ring=1) for name in ("fxo1", "fxo2")}
+    box = await LinesBoard(fxo=fxo).start()
+    box.line("fxo1").ring()
+    await box.run_ms(300)
+    assert box.events_of(LinesBusy) == [], "fxo2 is still free"
+    box.line("fxo2").yank()
+    await box.run_ms(1200)
+    assert box.events_of(LinesBusy) == [LinesBusy(True)], "a dead line cannot take calls"
+    box.line("fxo2").plug()
+    await box.run_ms(200)
+    box.line("fxo2").ring()
+    await box.run_ms(300)
+    first, _second = box.events_of(CallOffered)
+    await box.lines.hangup(first.leg_id)
+    await box.run_ms(100)
+    assert box.events_of(LinesBusy) == [
+        LinesBusy(True),
+        LinesBusy(False),
+        LinesBusy(True),
+        LinesBusy(False),
+    ]

@@ -154,6 +154,7 @@ class BenchCommands:
             "ring": c(self._ring, _RING_USAGE, 0, 12),
             "stop": c(lambda ln: ln.stop(), "stop"),
             "answer": c(lambda ln: ln.answer(), "answer"),
+            "keys": c(lambda ln, digits: ln.key(digits), "keys DIGITS", 1, 1),
             "hangup": c(self._hangup, f"hangup {'|'.join(HANGUP_METHODS)} [MS]", 1, 2),
             "tone": c(self._line_tone, "tone dial|busy|ringback|congestion|HZ[+HZ] [DBM0]", 1, 2),
             "quiet": c(lambda ln: ln.play(None), "quiet"),

@@ -8,6 +8,7 @@ import numpy as np
 from board.dsp.alert_tone import alert_signal
 from board.dsp.caller_id import CallerId
 from board.dsp.country import Country
+from board.dsp.dtmf import KEYPAD, DtmfGenerator
 from board.dsp.tones import Tone
 from board.emu.bench_protocol import describe_caller
 from board.emu.caller_id_delivery import CallerIdDelivery, caller_id_signal, default_delivery
@@ -227,6 +228,17 @@ class PstnLine(FarEnd):
         self._connect("connected")
 
     # The far end of a call
+
+    def key(self, digits: str) -> None:
+        """The far party keys `digits` as DTMF during the call (a caller in a menu):
+        80 ms on, 80 ms off at -8 dBm0, as a phone's keypad sends them."""
+        self._require(self.state == "connected", f"has no call up to key into ({self.state})")
+        unknown = [d for d in digits.upper() if d not in "".join(KEYPAD)]
+        self._require(
+            bool(digits) and not unknown, f"has no key {''.join(unknown)!r} (0-9 * # A-D)"
+        )
+        tones = DtmfGenerator(level_dbm0=-8.0, on_ms=80.0, off_ms=80.0).render(digits.upper())
+        self.voice.say(tones, lambda: self._emit("keyed", digits))
 
     def hang_up(self, method: str = "battery", duration_ms: float | None = None) -> None:
         """The far end clears: `method` is how the exchange tells the box (HANGUP_METHODS).

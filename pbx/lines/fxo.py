@@ -1,12 +1,14 @@
 """FXO channel: a phone-company line on an FXO port, answered and dialled like a trunk."""
 
 import logging
+from collections.abc import Callable
 from enum import Enum
 
 import numpy as np
 
 from board.dsp.busy_cadence import disconnect_detector
 from board.dsp.caller_id import CallerId
+from board.dsp.dtmf import DtmfDetector
 from board.dsp.level import power_of_dbm0
 from board.dsp.pcm import SAMPLE_RATE_HZ
 from board.dsp.steady_tone import dial_tone_detector
@@ -83,6 +85,7 @@ class FxoChannel:
         self._caller_ids = CallerIdListener(country)
         self._busy = disconnect_detector(country)
         self._dial_tone = dial_tone_detector(country)
+        self._keys = DtmfDetector()
         self.state = FxoState.IDLE
         self.leg: AnalogLeg | None = None
         self.caller: CallerId | None = None
@@ -95,6 +98,7 @@ class FxoChannel:
         self._sound_at_s = 0.0
         self._timer: TimerHandle | None = None
         self.released_at_s: float | None = None  # when the box last let go of the line
+        self.on_state: Callable[[], None] = lambda: None  # the line service watches states
 
     def start(self) -> None:
         """Listen to the idle line, for caller ID."""
@@ -104,6 +108,16 @@ class FxoChannel:
     def port_state(self) -> str:
         """idle, off-hook, ringing, in-call or alarm."""
         return _PORT_STATES.get(self.state, "off-hook")
+
+    @property
+    def busy(self) -> bool:
+        """Taken by a call, in or out (not idle, and not out of order)."""
+        return self.state not in (FxoState.IDLE, FxoState.GUARD, FxoState.ALARM)
+
+    @property
+    def legs(self) -> tuple[AnalogLeg, ...]:
+        """The line's call leg, if it has one."""
+        return (self.leg,) if self.leg is not None else ()
 
     @property
     def free(self) -> bool:
@@ -191,6 +205,8 @@ class FxoChannel:
                 self._supervise("busy")
             elif state is FxoState.CONNECTED:
                 self._watch_silence(frame)
+                for found in self._keys.feed(frame):  # the caller keying, in a menu say
+                    self.leg.dtmf(found.digit)
 
     def _watch_silence(self, frame: np.ndarray) -> None:
         now_s = self._now()
@@ -215,7 +231,7 @@ class FxoChannel:
     def _answer_line(self) -> None:
         self._seize(FxoState.OFFERED)
         caller = self.caller or CallerId()
-        self.leg = AnalogLeg.new(self._context, self.name, self.audio.queues)
+        self.leg = AnalogLeg.new(self._context, self.name)
         self.leg.offered(self.name, caller.number or "", caller.name or "")
 
     # --- calls out -----------------------------------------------------------------------
@@ -254,23 +270,24 @@ class FxoChannel:
 
     # --- the PBX's side (through LineService) ---------------------------------------------
 
-    def answer_leg(self, status_code: int) -> None:
+    def answer_leg(self, leg: AnalogLeg, status_code: int) -> None:
         """The PBX connects the caller (200) or has it hear ringing (180)."""
-        if self.state is not FxoState.OFFERED:
+        if self.state is not FxoState.OFFERED or leg is not self.leg:
             return
         if status_code == 200:
             self._connect()
         else:
             self.audio.set_tone(self._context.country.tones["ringback"])
 
-    def hangup_leg(self, status_code: int) -> None:
+    def hangup_leg(self, leg: AnalogLeg, status_code: int) -> None:
         """The PBX ends the line's leg: release the line."""
-        if self.leg is not None:
+        if leg is self.leg:
             self._release(status_code or 200, "hung up by the box")
 
-    def send_dtmf(self, digits: str) -> None:
+    def send_dtmf(self, leg: AnalogLeg, digits: str) -> None:
         """Play digits down the line (an IVR's menu far away)."""
-        self.audio.play(DTMF_OUT.render(digits))
+        if leg is self.leg:
+            self.audio.play(DTMF_OUT.render(digits))
 
     # --- internals ---------------------------------------------------------------------------
 
@@ -286,14 +303,15 @@ class FxoChannel:
 
     def _connect(self) -> None:
         self._enter(FxoState.CONNECTED)
+        self._keys = DtmfDetector()
         self._answered_at_s = self._sound_at_s = self._now()
-        self.audio.bridge(True)
+        self.audio.bridge(self.leg.queues)
         self.leg.answer()
 
     def _release(self, status_code: int, reason: str) -> None:
         self._port.set_off_hook(False)
         self.released_at_s = self._now()
-        self.audio.bridge(False)
+        self.audio.bridge(None)
         self.audio.stop_playing()
         leg, self.leg = self.leg, None
         if leg is not None:
@@ -311,6 +329,7 @@ class FxoChannel:
             self._timer = None
         self.state = state
         self.audio.set_tone(None)
+        self.on_state()
         if state in (FxoState.IDLE, FxoState.ALERTING):
             self._port.set_on_hook_monitor(True)  # caller ID comes on-hook
 

@@ -31,6 +31,12 @@ logger = logging.getLogger(__name__)
 NOT_FOUND = 404
 CALLER_LEFT = 487  # a ring cancelled because the caller went: not the agent's miss
 Route = Callable[[Leg, str], Awaitable[None]]
+# Records a caller of the named queue as the queue's recording policy says, from now on.
+CallerRecording = Callable[[Leg, str], Awaitable[None]]
+
+
+async def _not_recorded(leg: Leg, queue: str) -> None:
+    """Where no recording is wired (tests of the queues alone)."""
 
 
 @dataclass
@@ -67,6 +73,7 @@ class AcdParts:
     journal: QueueJournal
     callbacks: CallbackDialer
     route: Route  # sends a caller on to a destination ("ext:1001" ...)
+    record: CallerRecording = _not_recorded
 
 
 class Acd:
@@ -172,6 +179,7 @@ class Acd:
             if leg.answered_at is None:
                 await self._p.calls.answer(leg.leg_id)
             await self._p.calls.wait_media(leg.leg_id)
+            await self._p.record(leg, queue.name)  # before the first announcement
             entry.state = "waiting"
             company = asyncio.ensure_future(self._announcer.accompany(queue, entry, leg.leg_id))
             limit_s = queue.settings.max_wait_s
@@ -382,7 +390,8 @@ class Acd:
         )
         with contextlib.suppress(EngineError):
             await self._p.moh.stop(leg.leg_id, queue.settings.music_class)
-            await self._p.player.play(leg.leg_id, self._p.prompts.files("queue-thankyou"))
+            thanks = await self._p.prompts.files(["queue-thankyou"], queue.settings.language)
+            await self._p.player.play(leg.leg_id, thanks)
         with contextlib.suppress(LegGone, EngineError):
             await self._p.calls.hangup(leg.leg_id)
         self.kick()

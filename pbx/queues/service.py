@@ -14,7 +14,7 @@ from pbx.queues.journal import QueueJournal, utc_now
 from pbx.queues.kpi import KpiRow, KpiRules, compute
 from pbx.queues.ring_group import RingGroups
 from pbx.queues.settings import Member, QueueSettings, RingGroup, group_from_dict, queue_from_dict
-from pbx.queues.supervisor import SupervisorService
+from pbx.queues.supervisor import Supervision, SupervisorService
 from pbx.store.queues import QueueEventStore, QueueStore
 
 logger = logging.getLogger(__name__)
@@ -227,6 +227,10 @@ class QueueService:
             raise QueueError(f"supervisor {supervisor} is not an extension") from None
         await self._supervisor.supervise(supervisor, agent, mode)
 
+    def supervisions(self) -> list[Supervision]:
+        """The supervisions under way: supervisor, agent and the mode now."""
+        return self._supervisor.supervisions()
+
     # --- reports -------------------------------------------------------------------
 
     def _service_level_s(self, queue: str) -> float:
@@ -285,5 +289,5 @@ class QueueService:
         return snapshots
 
     def lines_busy(self, every_line_busy: bool) -> None:
-        """Hook for the FXO lines: every line is taken (True), or one is free again."""
+        """Every working FXO line is taken (True), or one is free again (`LinesBusy`)."""
         self._journal.record("lines-busy" if every_line_busy else "lines-free")

@@ -4,6 +4,8 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from pbx.catalog import SettingError
+from pbx.prompts import check_language
 from pbx.queues import QueueError
 from pbx.trunks import TrunkError, parse_destination
 
@@ -26,6 +28,7 @@ _NUMBER = re.compile(r"^[0-9*#]{0,16}$")
 _KEY = re.compile(r"^[0-9*#]?$")
 _EXTENSION = re.compile(r"^[0-9]{1,8}$")
 _PROMPT = re.compile(r"^[A-Za-z0-9_./-]{0,128}$")
+RECORDING_MODES = ("", "always", "never", "on-demand")  # "": the queue has no say
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,8 @@ class QueueSettings:
     full or closed by the join rule, or who are sent on by the leave rule; blank
     hangs up. `exit_key` sends a waiting caller to `exit_key_destination`;
     `callback_key` lets them hang up and be called back, keeping their place.
-    Prompt names are files of the prompt directory, without ".wav".
+    Announcements are in `language` (blank: the box's), prompts found by name in
+    the prompt library as the IVR's are.
     """
 
     name: str
@@ -71,18 +75,25 @@ class QueueSettings:
     callback_retry_s: int = 30
     missed_rings_before_pause: int = 0  # automatic pause after this many missed rings in a row
     music_class: str = "default"
+    language: str = ""  # of the announcements; blank: the box's (prompts.language)
     service_level_s: int = 20
+    recording: str = ""  # "always" records each caller from joining (the wait included)
+    recording_retention_days: int = 0  # 0: the box's; a day count or quota: the queue's own
+    recording_quota_mb: int = 0
+
+    @property
+    def own_retention(self) -> bool:
+        """Whether the queue's recordings are a retention class of their own."""
+        return bool(self.recording_retention_days or self.recording_quota_mb)
 
     def check(self) -> "QueueSettings":
         """The settings themselves if sound; QueueError naming the first problem."""
         _check_types(self)
         _check_common(self.name, self.number, self.members)
-        if self.strategy not in STRATEGIES:
-            raise QueueError(f"strategy must be one of {', '.join(STRATEGIES)}")
-        if self.join_when not in JOIN_RULES:
-            raise QueueError(f"join_when must be one of {', '.join(JOIN_RULES)}")
-        if self.leave_when not in LEAVE_RULES:
-            raise QueueError(f"leave_when must be one of {', '.join(LEAVE_RULES)}")
+        for label, allowed in _CHOICES.items():
+            if getattr(self, label) not in allowed:
+                names = ", ".join(choice or "blank" for choice in allowed)
+                raise QueueError(f"{label} must be one of {names}")
         for label, limit in _LIMITS.items():
             if not limit[0] <= getattr(self, label) <= limit[1]:
                 raise QueueError(f"{label} must be between {limit[0]} and {limit[1]}")
@@ -97,9 +108,20 @@ class QueueSettings:
         _check_destination("exit_key_destination", self.exit_key_destination)
         if not _PROMPT.match(self.periodic_announce) or ".." in self.periodic_announce:
             raise QueueError("periodic_announce must be a prompt name")
+        if self.language:
+            try:
+                check_language(self.language)
+            except SettingError as err:
+                raise QueueError(str(err)) from None
         return self
 
 
+_CHOICES = {
+    "strategy": STRATEGIES,
+    "join_when": JOIN_RULES,
+    "leave_when": LEAVE_RULES,
+    "recording": RECORDING_MODES,
+}
 _LIMITS = {
     "ring_timeout_s": (1, 600),
     "retry_s": (0, 600),
@@ -112,6 +134,8 @@ _LIMITS = {
     "callback_retry_s": (1, 3600),
     "missed_rings_before_pause": (0, 100),
     "service_level_s": (1, 3600),
+    "recording_retention_days": (0, 3650),
+    "recording_quota_mb": (0, 10_000_000),
 }
 
 

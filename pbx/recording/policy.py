@@ -48,7 +48,7 @@ class RecordingPolicy:
 class Scope:
     """Something a call passes through that may have a recording policy."""
 
-    kind: str  # "extension" today; "route" and "queue" as they come
+    kind: str  # "extension", "queue", "route"
     key: str  # the extension number, route or queue name
 
 
@@ -70,6 +70,7 @@ class RecordingPolicies:
         self.default = default
         self._lookups: dict[str, PolicyLookup] = {}
         self._classes: dict[str, Retention] = {default.name: default.retention}
+        self._class_sources: list[Callable[[], dict[str, Retention]]] = []
 
     def add_kind(self, kind: str, lookup: PolicyLookup) -> None:
         """Let scopes of `kind` have policies, found by `lookup`."""
@@ -79,9 +80,19 @@ class RecordingPolicies:
         """Declare a retention class (a queue's, say) and its limits."""
         self._classes[name] = retention
 
+    def add_classes(self, classes: Callable[[], dict[str, Retention]]) -> None:
+        """Declare retention classes that come and go with their owners' settings (a
+        queue's own limits): `classes()` gives them as they are now."""
+        self._class_sources.append(classes)
+
     def retention_of(self, name: str) -> Retention:
         """The limits of a retention class; an unknown one has the default's."""
-        return self._classes.get(name, self.default.retention)
+        if name in self._classes:
+            return self._classes[name]
+        for source in self._class_sources:
+            if (retention := source().get(name)) is not None:
+                return retention
+        return self.default.retention
 
     async def policy_of(self, scope: Scope) -> RecordingPolicy | None:
         """The policy a scope sets itself, or None."""

@@ -19,7 +19,7 @@ from pbx.recording.feature_code import FeatureCode
 from pbx.recording.policy import RecordingMode, RecordingPolicies, RecordingPolicy, Scope
 from pbx.recording.storage import RecordingFiles, RecordingStorage, files_for
 from pbx.recording.wav_file import WavError
-from pbx.sip import EngineError, LegGone, SipEngine
+from pbx.sip import EngineError, LegGone, RecorderFile, SipEngine
 from pbx.store import RecordingEntry, RecordingStore
 
 logger = logging.getLogger(__name__)
@@ -45,18 +45,23 @@ class _Recording:
 
 @dataclass(eq=False)  # sessions are compared and hashed by identity
 class _Session:
-    """Two bridged legs, from the bridge until either ends or they are parted."""
+    """Two bridged legs, from the bridge until either ends or they are parted; or
+    a caller alone (`b` None), from joining a queue until the caller hangs up."""
 
     a: Leg  # the caller's side: the left channel
-    b: Leg
+    b: Leg | None
     policy: RecordingPolicy | None = None
     over: asyncio.Event = field(default_factory=asyncio.Event)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     current: _Recording | None = None
 
     @property
+    def legs(self) -> list[Leg]:
+        return [self.a] if self.b is None else [self.a, self.b]
+
+    @property
     def leg_uids(self) -> list[str]:
-        return [self.a.uid, self.b.uid]
+        return [leg.uid for leg in self.legs]
 
 
 class CallRecorder:
@@ -102,18 +107,43 @@ class CallRecorder:
         bus.subscribe(LegsUnbridged, self._handle_unbridged)
         bus.subscribe(DtmfReceived, self._handle_dtmf)
 
-    def attach_scope(self, call_uid: str, scope: Scope) -> None:
-        """Make a scope's policy count for a call (a route or queue it passes through).
+    def attach_scope(self, leg: Leg, scope: Scope) -> None:
+        """Make a scope's policy count for `leg`'s call (a route or queue it passes).
 
         Attach before the call is bridged. It holds until a bridge of the call
-        ends with both its legs; a call that never gets bridged (a caller who
-        gives up in a queue) is let go with `detach_scopes`.
+        ends with both its legs, or until `leg` ends never bridged (a caller who
+        gives up in a queue or hangs up in a menu).
         """
-        self._scopes.setdefault(call_uid, []).append(scope)
+        if leg.call_uid not in self._scopes:
+            self._work.spawn(self._forget_unbridged(leg))
+        self._scopes.setdefault(leg.call_uid, []).append(scope)
 
     def detach_scopes(self, call_uid: str) -> None:
         """Forget the scopes attached to a call."""
         self._scopes.pop(call_uid, None)
+
+    async def record_caller(self, leg: Leg) -> None:
+        """Record `leg`'s call from now until the leg ends, with all it hears (music,
+        announcements, the agent, anyone after a transfer), if its call's policy says
+        "always": a queue's callers are recorded from the moment they join. Bridges of
+        the leg are then not recorded apart; their other legs' CDRs name this recording.
+        Attach the call's scopes first.
+        """
+        if leg.leg_id in self._sessions:
+            return
+        session = _Session(leg, None)
+        session.policy = await self._policies.resolve(self._scopes_of(session))
+        if leg.leg_id in self._sessions:
+            return
+        if session.policy.mode is not RecordingMode.ALWAYS:
+            return
+        self._sessions[leg.leg_id] = session
+        self._work.spawn(self._follow(session))
+
+    async def _forget_unbridged(self, leg: Leg) -> None:
+        await leg.ended.wait()
+        if leg.leg_id not in self._sessions:  # else its bridge's session lets them go
+            self.detach_scopes(leg.call_uid)
 
     def active(self) -> int:
         """Recordings running now."""
@@ -131,6 +161,8 @@ class CallRecorder:
     # --- bus ------------------------------------------------------------------------
 
     def _handle_bridged(self, event: LegsBridged) -> None:
+        if self._joins_caller_recording(event.leg_a, event.leg_b):
+            return
         try:
             session = _Session(self._calls.leg(event.leg_a), self._calls.leg(event.leg_b))
         except LegGone:
@@ -138,16 +170,35 @@ class CallRecorder:
         self._sessions[event.leg_a] = self._sessions[event.leg_b] = session
         self._work.spawn(self._follow(session))
 
+    def _joins_caller_recording(self, leg_a: int, leg_b: int) -> bool:
+        """A bridge of a caller recorded alone: its other leg's CDR names that recording."""
+        for caller, other in ((leg_a, leg_b), (leg_b, leg_a)):
+            session = self._sessions.get(caller)
+            if session is not None and session.b is None:
+                with contextlib.suppress(LegGone):
+                    self._work.spawn(self._mark_joined(session, self._calls.leg(other)))
+                return True
+        return False
+
+    async def _mark_joined(self, session: _Session, leg: Leg) -> None:
+        async with session.lock:
+            if session.current is not None:
+                await self._store.mark_legs(
+                    [leg.uid],
+                    recording_uid=session.current.entry.uid,
+                    recording_status="recording",
+                )
+
     def _handle_unbridged(self, event: LegsUnbridged) -> None:
         session = self._sessions.get(event.leg_a)
-        if session is not None and event.leg_b in (session.a.leg_id, session.b.leg_id):
+        if session is not None and session.b is not None and event.leg_b == session.b.leg_id:
             session.over.set()
 
     def _handle_dtmf(self, event: DtmfReceived) -> None:
         session = self._sessions.get(event.leg_id)
         if session is None or session.policy is None:
             return
-        keyed_on = session.a if session.a.leg_id == event.leg_id else session.b
+        keyed_on = session.b if session.b and session.b.leg_id == event.leg_id else session.a
         if (
             session.policy.mode is RecordingMode.ON_DEMAND
             and keyed_on.extension  # the box's own phones, not outside callers
@@ -159,25 +210,26 @@ class CallRecorder:
 
     def _scopes_of(self, session: _Session) -> list[Scope]:
         scopes = list(self._scopes.get(session.a.call_uid, ()))
-        scopes += [Scope("extension", leg.extension) for leg in (session.a, session.b)]
+        scopes += [Scope("extension", leg.extension) for leg in session.legs]
         return [scope for scope in scopes if scope.key]
 
     async def _follow(self, session: _Session) -> None:
-        a, b = session.a, session.b
+        legs = session.legs
         try:
-            session.policy = await self._policies.resolve(self._scopes_of(session))
+            if session.policy is None:
+                session.policy = await self._policies.resolve(self._scopes_of(session))
             if session.policy.mode is RecordingMode.ALWAYS:
                 await self._start(session)
-            await wait_any(a.ended, b.ended, session.over)
+            await wait_any(*(leg.ended for leg in legs), session.over)
         finally:
             session.over.set()  # no feature code may start another one now
             await self._stop(session, "complete")
-            for leg in (a, b):
+            for leg in legs:
                 if self._sessions.get(leg.leg_id) is session:
                     del self._sessions[leg.leg_id]
                     self._code.forget(leg.leg_id)
-            if a.ended.is_set() and b.ended.is_set():
-                self.detach_scopes(a.call_uid)
+            if all(leg.ended.is_set() for leg in legs):
+                self.detach_scopes(session.a.call_uid)
 
     async def _toggle(self, session: _Session) -> None:
         if session.current is None:
@@ -197,18 +249,21 @@ class CallRecorder:
             started_at,
             cdr_uid=session.a.uid,
             caller=session.a.caller_number,
-            callee=session.b.dialled or session.b.extension,
+            callee=(session.b.dialled or session.b.extension) if session.b else session.a.dialled,
             policy=session.policy.name,
             two_channel_path=files.two_channel,
         )
         return entry, files
 
-    def _targets(self, session: _Session, files: RecordingFiles) -> list[tuple[str, list[int]]]:
-        a, b = session.a.leg_id, session.b.leg_id
-        targets = [(str(self._storage.path(files.mono)), [a, b])]
+    def _targets(self, session: _Session, files: RecordingFiles) -> list[RecorderFile]:
+        """A bridge: what each leg says. A caller alone: what it says and what it hears."""
+        a = session.a.leg_id
+        heard = (session.b.leg_id,) if session.b else ()
+        hearing = () if session.b else (a,)
+        targets = [RecorderFile(str(self._storage.path(files.mono)), (a, *heard), hearing)]
         if files.two_channel:
-            targets += [(str(self._storage.path(files.left)), [a])]
-            targets += [(str(self._storage.path(files.right)), [b])]
+            targets += [RecorderFile(str(self._storage.path(files.left)), (a,))]
+            targets += [RecorderFile(str(self._storage.path(files.right)), heard, hearing)]
         return targets
 
     async def _start(self, session: _Session) -> None:

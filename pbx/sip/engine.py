@@ -15,7 +15,7 @@ import pjsua2 as pj
 from pbx.bus import EventBus
 from pbx.sip._core import PjCore
 from pbx.sip.frame_queues import FrameQueues
-from pbx.sip.settings import EngineError, EngineSettings
+from pbx.sip.settings import EngineError, EngineSettings, RecorderFile
 
 logger = logging.getLogger(__name__)
 
@@ -214,9 +214,18 @@ class SipEngine:
         """Take an analog leg's port off the bridge (its connections and players go too)."""
         await self._command(lambda core: core.remove_analog_port(leg_id))
 
-    async def connect(self, source_leg: int, sink_leg: int) -> None:
-        """Send one leg's audio to another (the same leg twice makes an echo)."""
-        await self._command(lambda core: core.connect(source_leg, sink_leg))
+    async def connect(self, source_leg: int, sink_leg: int, *, gain: float = 1.0) -> None:
+        """Send one leg's audio to another (the same leg twice makes an echo).
+
+        `gain` scales it: 1.0 as it is, 0.0 silent. A silent connection still
+        makes the bridge read the source: pjmedia stops reading a leg nothing
+        listens to, and its jitter buffer then fills with audio up to half a
+        second old, which whoever is connected to it next hears first. Connecting
+        a connected pair again changes its gain.
+        """
+        if not 0.0 <= gain <= 1.0:
+            raise ValueError(f"gain must be between 0.0 and 1.0, not {gain}")
+        await self._command(lambda core: core.connect(source_leg, sink_leg, gain))
 
     async def disconnect(self, source_leg: int, sink_leg: int) -> None:
         """Stop sending one leg's audio to another."""
@@ -238,14 +247,15 @@ class SipEngine:
         """Let a leg hear a shared player (or, with listening=False, stop it hearing)."""
         await self._command(lambda core: core.listen(player_id, leg_id, listening))
 
-    async def record(self, files: Sequence[tuple[str, Sequence[int]]]) -> list[int]:
-        """Record to WAV files: one recorder per (path, leg ids), hearing those legs mixed.
+    async def record(self, files: Sequence[RecorderFile]) -> list[int]:
+        """Record to WAV files: one recorder per file, hearing its legs mixed, and what its
+        `hearing` legs hear (kept up as that changes: prompts, music, another party).
 
         Returns the recorders' ids. The recorders start together (within one
         20 ms frame) and write 16-bit mono at the bridge's clock rate; a file
-        grows only while some leg is connected to it.
+        grows only while something is connected to it.
         """
-        wanted = [(path, tuple(legs)) for path, legs in files]
+        wanted = [RecorderFile(f.path, tuple(f.legs), tuple(f.hearing)) for f in files]
         return await self._command(lambda core: core.record(wanted))
 
     async def stop_recording(self, recorder_ids: Sequence[int]) -> None:

@@ -1,6 +1,8 @@
 """Settings and errors of the SIP engine, free of pjsua2 so any layer may import them."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from pbx import PbxError
 
@@ -54,3 +56,13 @@ class LegGone(EngineError):
     def __init__(self, leg_id: int) -> None:
         super().__init__(f"call leg {leg_id} has ended")
         self.leg_id = leg_id
+
+
+class RecorderFile(NamedTuple):
+    """One WAV file to record: the legs whose own audio it hears (mixed), and the legs
+    whatever is sent to it also hears (`hearing`: a caller's side of the call, however
+    the call changes: a prompt, music, an agent, a supervisor barging in)."""
+
+    path: str
+    legs: Sequence[int]
+    hearing: Sequence[int] = ()
