@@ -17,6 +17,7 @@ import os
 import sqlite3
 import threading
 import time
+import wave
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -37,7 +38,6 @@ RTP_PORT_MIN = 22000  # the box's: 22000-25999
 FIRST_MEDIA_PORT = 28000  # callers' RTP: 28000, 28002 ... below Linux's ephemeral ports
 RTP_RETURNED_MIN = 0.99
 RECORDING_SLACK_MS = 1000
-SOUNDS = Path("/usr/share/asterisk/sounds")
 
 
 @dataclass(frozen=True)
@@ -56,14 +56,6 @@ class StepPlan:
     def call_s(self) -> float:
         """How long each caller stays once answered: the first waits for the last."""
         return self.ramp_s + self.hold_s
-
-
-def english_prompts() -> Path:
-    """Debian's English prompt set (asterisk-core-sounds-en-wav installs en_US_f_Allison)."""
-    for name in ("en", "en_US_f_Allison"):
-        if (SOUNDS / name / "queue-thereare.wav").is_file():
-            return SOUNDS / name
-    return SOUNDS / "en"
 
 
 def ask(box: Daemon, command: str, **args):
@@ -87,7 +79,6 @@ class QueueBox:
             {
                 "edge": {"allow": ["127.0.0.0/8"]},
                 "daemon": {"log_level": "warning"},
-                "queues": {"prompts_dir": str(english_prompts())},
                 # An RTP and an RTCP port per caller, and room for ports other
                 # daemons on the machine hold in the range.
                 "engine": {"rtp_port_min": RTP_PORT_MIN, "rtp_port_max": RTP_PORT_MIN + 3999},
@@ -118,6 +109,10 @@ class QueueBox:
             music_class="default",
         )
         return cls(daemon, port, _record_queue(daemon), media_port)
+
+    @property
+    def recordings_dir(self) -> Path | None:
+        return self.daemon.data_dir / "recordings" if self.recording else None
 
     def close(self) -> None:
         self.daemon.close()
@@ -243,26 +238,40 @@ def _settled(daemon: Daemon, since: datetime) -> list[dict] | None:
     return rows
 
 
-def recording_figures(rows: list[dict], expected: int, available: bool) -> dict:
-    """How many callers' recordings are complete: recorded, and as long as the call less 1 s."""
-    if not available:
+def _file_ms(path: Path) -> float:
+    """How much audio a recording's WAV file holds, in ms (0 if missing or unreadable)."""
+    try:
+        with wave.open(str(path)) as wav:
+            return 1000 * wav.getnframes() / wav.getframerate()
+    except (OSError, EOFError, wave.Error):
+        return 0.0
+
+
+def recording_figures(rows: list[dict], expected: int, recordings_dir: Path | None) -> dict:
+    """How many callers' recordings are complete: recorded, and their file as long as the
+    call less 1 s. `recordings_dir` None: the box cannot record queue callers yet."""
+    if recordings_dir is None:
         return {"available": False, "note": "recordings unavailable: the queue refuses `recording`"}
     complete = short = missing = 0
+    worst_shortfall_ms = 0.0
     for row in rows:
-        call_ms = _ms_between(row["answered_at"], row["ended_at"])
-        if row["rec_status"] != "recorded":
+        if row["recording_status"] != "recorded" or row["rec_status"] != "complete":
             missing += 1
-        elif row["rec_duration_ms"] < call_ms - RECORDING_SLACK_MS:
+            continue
+        audio_ms = min(row["rec_duration_ms"], _file_ms(recordings_dir / row["rec_path"]))
+        shortfall_ms = _ms_between(row["answered_at"], row["ended_at"]) - audio_ms
+        worst_shortfall_ms = max(worst_shortfall_ms, shortfall_ms)
+        if shortfall_ms > RECORDING_SLACK_MS:
             short += 1
         else:
             complete += 1
-    missing += max(0, expected - len(rows))
     return {
         "available": True,
         "complete": complete,
         "expected": expected,
         "short": short,
-        "missing": missing,
+        "missing": missing + max(0, expected - len(rows)),
+        "worst_shortfall_ms": round(worst_shortfall_ms),
     }
 
 
@@ -339,7 +348,7 @@ def run_step(box: QueueBox, plan: StepPlan, workdir: Path) -> dict:
         "calls_up_peak": max(s.calls_up for s in samples),
         "setup_ms": percentiles(response_times(directory, "queue_caller").get("answer", [])),
         "rtp": rtp_figures(counts, plan),
-        "recordings": recording_figures(rows, plan.calls, box.recording),
+        "recordings": recording_figures(rows, plan.calls, box.recordings_dir),
         "cpu": cpu_figures(samples, plan),
         "daemon_peak_rss_mb": round(max(s.rss_mb for s in samples), 1),
         "load_generator_cpu_s": {
