@@ -10,6 +10,10 @@ Workloads:
 - telephony DSP (board/dsp): how many analog channels' worth of real-time DTMF and
   caller-ID FSK detection one core sustains: 20 ms frames processed per second of
   CPU time, divided by the 50 frames a second one channel delivers.
+- callers waiting in a queue (tests/bench_queue.py): outside callers through a trunk
+  into a queue no agent serves, with announcements, music on hold and a recording of
+  each, stepped up until a call fails, RTP back falls under 99 % or a recording is
+  short. Its steps also go to a markdown table beside the JSON file.
 """
 
 import argparse
