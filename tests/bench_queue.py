@@ -304,6 +304,11 @@ def cpu_figures(samples: list[Sample], plan: StepPlan) -> dict:
             "daemon_core_pct_all_up": round(100 * held.daemon_s / held_s, 1),
             "daemon_core_pct_per_call": round(100 * held.daemon_s / held_s / plan.calls, 3),
             "kamailio_core_pct_all_up": round(100 * held.children_s / held_s, 1),
+            "daemon_threads_core_pct_all_up": {
+                name: round(100 * spent_s / held_s, 1)
+                for name, spent_s in sorted(held.threads_s.items(), key=lambda t: -t[1])
+                if spent_s > 0
+            },
         }
     return figures
 
@@ -416,11 +421,23 @@ _COLUMNS = (
     ("recordings complete", lambda s: _recordings_cell(s["recordings"], s["calls"])),
     ("daemon % core, all up", lambda s: s["cpu"].get("daemon_core_pct_all_up", "-")),
     ("daemon % core per call", lambda s: s["cpu"].get("daemon_core_pct_per_call", "-")),
+    ("of which bridge clock / RTP / the rest", lambda s: _threads_cell(s["cpu"])),
     ("Kamailio % core, all up", lambda s: s["cpu"].get("kamailio_core_pct_all_up", "-")),
     ("daemon CPU ms/call", lambda s: s["cpu"]["daemon_ms_per_call"]),
     ("daemon peak RSS MB", lambda s: s["daemon_peak_rss_mb"]),
     ("SIPp + media CPU s", lambda s: round(sum(s["load_generator_cpu_s"].values()), 1)),
 )
+
+
+def _threads_cell(cpu: dict) -> str:
+    """pjmedia's bridge clock (mixing, players, recorders) and RTP threads, and the rest
+    (the Python threads: loop, SIP, database) in % of a core while all were up."""
+    threads = cpu.get("daemon_threads_core_pct_all_up")
+    if not threads:
+        return "-"
+    clock, rtp = threads.get("clock", 0.0), threads.get("media", 0.0)
+    rest = cpu["daemon_core_pct_all_up"] - clock - rtp
+    return f"{clock} / {rtp} / {round(rest, 1)}"
 
 
 def _recordings_cell(recordings: dict, calls: int) -> str:

@@ -23,6 +23,20 @@ def cpu_s(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) * _TICK_S
 
 
+def thread_cpu_s(pid: int) -> dict[str, float]:
+    """CPU seconds so far of a process's threads, summed by thread name (their `comm`:
+    pjmedia names its threads, "clock", "media"...; Python's carry the process's name)."""
+    by_name: dict[str, float] = {}
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            name = (task / "comm").read_text().strip()
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+        by_name[name] = by_name.get(name, 0.0) + (int(fields[11]) + int(fields[12])) * _TICK_S
+    return by_name
+
+
 def rss_mb(pid: int) -> float:
     """Resident memory of a process now, in MiB (0 once gone)."""
     try:
@@ -51,14 +65,23 @@ def descendants(pid: int) -> list[int]:
 
 @dataclass(frozen=True)
 class CpuReading:
-    """CPU seconds so far of the daemon itself and of what it runs (Kamailio)."""
+    """CPU seconds so far of the daemon itself, its threads by name, and of what it
+    runs (Kamailio)."""
 
     daemon_s: float
     children_s: float
+    threads_s: dict[str, float]  # the daemon's, by thread name
 
     @classmethod
     def of(cls, pid: int) -> "CpuReading":
-        return cls(cpu_s(pid), sum(cpu_s(child) for child in descendants(pid)))
+        children_s = sum(cpu_s(child) for child in descendants(pid))
+        return cls(cpu_s(pid), children_s, thread_cpu_s(pid))
 
     def since(self, earlier: "CpuReading") -> "CpuReading":
-        return CpuReading(self.daemon_s - earlier.daemon_s, self.children_s - earlier.children_s)
+        threads_s = {
+            name: spent_s - earlier.threads_s.get(name, 0.0)
+            for name, spent_s in self.threads_s.items()
+        }
+        return CpuReading(
+            self.daemon_s - earlier.daemon_s, self.children_s - earlier.children_s, threads_s
+        )
