@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import faulthandler
 import json
 import os
 import sys
@@ -48,6 +49,9 @@ def _run(cfg: config_mod.Config) -> int:
     from pbx.sip import EngineError, ListenError  # noqa: PLC0415
 
     listener = start_logging(cfg.daemon.log_level)
+    # A crash in C (pjsip, the conference bridge) then leaves every thread's Python
+    # stack on stderr: the journal under systemd, the test's log in the suite.
+    faulthandler.enable()
     try:
         asyncio.run(serve(cfg))
     except ListenError as err:

@@ -446,6 +446,9 @@ class CallService:
             event.leg_id,
             partner,
         )
+        partner_leg = self._legs.get(partner) if partner is not None else None
+        if event.method == "inband" and partner_leg is not None and partner_leg.line:
+            return  # an analog partner hears the tones in the audio already; not twice
         if partner is not None:
             self._background.track(
                 asyncio.ensure_future(
