@@ -150,10 +150,13 @@ class Sampler:
     def _run(self) -> None:
         pid = self.daemon.process.pid
         while True:
+            cpu = CpuReading.of(pid)
+            if not cpu.daemon_s:  # the daemon has gone: its figures would all read 0
+                return
             calls_up = -1
             with contextlib.suppress(OSError, control.RequestRefused):
                 calls_up = self.daemon.status()["calls_active"]
-            self.samples.append(Sample(time.monotonic(), calls_up, CpuReading.of(pid), rss_mb(pid)))
+            self.samples.append(Sample(time.monotonic(), calls_up, cpu, rss_mb(pid)))
             if self._stop.wait(1.0):
                 return
 
@@ -232,6 +235,18 @@ def _settled(daemon: Daemon, since: datetime) -> list[dict] | None:
     if any(not r["ended_at"] or r["rec_status"] == "recording" for r in rows):
         return None
     return rows
+
+
+def _step_rows(daemon: Daemon, since: datetime) -> tuple[list[dict], str]:
+    """The step's records, and what went wrong if the box did not settle ("" if it did)."""
+    try:
+        return wait_until(lambda: _settled(daemon, since), 120, "the step to settle"), ""
+    except (AssertionError, OSError, control.RequestRefused) as err:
+        if daemon.process.poll() is not None:
+            trouble = f"the daemon died (exit status {daemon.process.returncode})"
+        else:
+            trouble = f"the box did not settle: {err}"
+        return call_rows(daemon, since), trouble
 
 
 def _file_ms(path: Path) -> float:
@@ -338,7 +353,7 @@ def run_step(box: QueueBox, plan: StepPlan, workdir: Path) -> dict:
     finally:
         counts = media.stop()
         sipp_cpu_s = _children_cpu_s() - sipp_cpu_s
-    rows = wait_until(lambda: _settled(box.daemon, since), 120, "the step settled")
+    rows, trouble = _step_rows(box.daemon, since)
     samples = sampler.stop()
     step = {
         "calls": plan.calls,
@@ -358,7 +373,7 @@ def run_step(box: QueueBox, plan: StepPlan, workdir: Path) -> dict:
         },
         "machine_load_1m_before": round(load_1m, 2),
     }
-    step["limit"] = _verdict(step, plan)
+    step["limit"] = trouble or _verdict(step, plan)
     _drop_recordings(box.daemon)
     return step
 

@@ -29,7 +29,7 @@ _SAMPLES = 160
 _PCMA = 8
 _TONE_HZ = 400  # 20 samples a cycle: a packet holds whole cycles, so every packet is alike
 _QUIET_S = 1.0
-_READ_EVERY_TICKS = 5
+_READ_EVERY_TICKS = 5  # every 100 ms: a socket holds seconds of packets, batches cost less
 _HEADER = struct.Struct("!BBHII")
 
 
