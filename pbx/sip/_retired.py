@@ -42,6 +42,3 @@ class RetiredPlayers:
     def clear(self) -> None:
         """Free them all: the library is being shut down, the bridge is stopping."""
         self._due.clear()
-
-    def __len__(self) -> int:
-        return len(self._due)
