@@ -1,13 +1,16 @@
 """The audit log: who did what, from where, and how it went."""
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from typing import TypeVar
 
+from pbx import PbxError
 from pbx.access.records import AuditEvent
 from pbx.store.access import AuditStore
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class AuditLog:
@@ -40,6 +43,19 @@ class AuditLog:
         )
         logger.info("audit: %s %s %s %s from %s", actor or "-", action, target, outcome, source)
         await self._store.append(event)
+
+    async def audited(
+        self, actor: str, source: str, action: str, target: str, change: Awaitable[T]
+    ) -> T:
+        """Carry out `change` and write its one audit event: "ok", or "refused" with the
+        reason when it raises a PbxError (which then goes on up)."""
+        try:
+            result = await change
+        except PbxError as err:
+            await self.record(actor, source, action, target, outcome="refused", detail=str(err))
+            raise
+        await self.record(actor, source, action, target)
+        return result
 
     async def recent(self, limit: int = 200, action: str = "") -> list[AuditEvent]:
         """The newest events, newest first; only those of `action` if given."""

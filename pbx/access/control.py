@@ -216,16 +216,7 @@ class AccessControl:
     async def _audited(
         self, actor: Principal, source: str, action: str, target: str, change: Awaitable
     ):
-        """Carry out `change` and write its audit event, refused or done."""
-        try:
-            result = await change
-        except AccessError as err:
-            await self._audit.record(
-                actor.username, source, action, target, outcome="refused", detail=str(err)
-            )
-            raise
-        await self._audit.record(actor.username, source, action, target)
-        return result
+        return await self._audit.audited(actor.username, source, action, target, change)
 
     async def add_user(
         self, actor: Principal, source: str, username: str, role: str, password: str
