@@ -12,6 +12,7 @@ from firmware.call_flow_parts import CallFlowParts
 from firmware.config import Config
 from firmware.control import ControlServer
 from firmware.recording_parts import build_recording, route_recording
+from firmware.web_parts import build_web_access, serve_web
 from pbx.api import ServiceApi
 from pbx.bus import EventBus
 from pbx.calls import CallService
@@ -286,6 +287,7 @@ class Box:
             EdgeRpc(edge.rpc_socket),
             f"sip:{edge_host}",
         )
+        web = await build_web_access(cfg, database, stack)
         lines = await self._bring_up_board(bus, calls, extensions, trunks)
         self.call_flows = await CallFlowParts.loaded(cfg, database, trunks)
         recording = await self._recording(stack, calls, bus, database, extensions)
@@ -315,6 +317,8 @@ class Box:
             lines=lines,
             recordings=recording,
             queues=queues,
+            web=web,
             **self.call_flows.services(),
         )
         await self._serve_control(stack)
+        await serve_web(self.api, cfg, stack)

@@ -32,6 +32,7 @@ class AccessSettings:
     setup_token_ttl_s: float
     login_free_failures: int
     login_max_backoff_s: float
+    setup_url: str  # the first-start page, named in the console's banner
 
 
 def check_username(username: str) -> str:
@@ -88,7 +89,7 @@ class AccessControl:
             free_failures=settings.login_free_failures,
             max_delay_s=settings.login_max_backoff_s,
         )
-        self._setup_token = SetupToken(clock, settings.setup_token_ttl_s)
+        self._setup_token = SetupToken(clock, settings.setup_token_ttl_s, settings.setup_url)
         self._hasher = PasswordHasher()
         self._users: dict[str, tuple[User, str]] = {}
         self._tokens: dict[str, ApiToken] = {}  # by the hash of the secret

@@ -25,9 +25,10 @@ def normalised(token: str) -> str:
 class SetupToken:
     """A one-time token, valid for `ttl_s`; a new one is made when asked after that."""
 
-    def __init__(self, clock: Callable[[], float], ttl_s: float) -> None:
+    def __init__(self, clock: Callable[[], float], ttl_s: float, setup_url: str) -> None:
         self._clock = clock
         self._ttl_s = ttl_s
+        self._setup_url = setup_url
         self._token = ""
         self._expires_s = 0.0
 
@@ -42,9 +43,11 @@ class SetupToken:
             banner = "=" * 64
             logger.warning(
                 "\n%s\n  FIRST START: no web panel admin exists yet.\n"
-                "  One-time setup token: %s (valid %d minutes)\n"
-                "  Open the panel and enter it with the new admin password.\n%s",
+                "  Open %s and enter the one-time setup token\n"
+                "      %s\n"
+                "  (valid %d minutes; `callbox status` shows it too)\n%s",
                 banner,
+                self._setup_url,
                 self._token,
                 self._ttl_s // 60,
                 banner,
