@@ -111,7 +111,6 @@ class PanelHandler(tornado.web.RequestHandler):
 
     def _refuse_anonymous(self) -> None:
         if self.api_style:
-            self.set_header("WWW-Authenticate", 'Bearer realm="callbox"')
             raise Refused(401, "sign in, or send an API token")
         self.redirect("/setup" if self.web.access.needs_setup else "/login")
         raise tornado.web.Finish
@@ -204,6 +203,8 @@ class PanelHandler(tornado.web.RequestHandler):
         if isinstance(error, Refused) and error.retry_after_s:
             self.set_header("Retry-After", str(max(1, round(error.retry_after_s))))
         if self.api_style:
+            if status_code == 401:
+                self.set_header("WWW-Authenticate", 'Bearer realm="panel"')
             self.finish({"error": message})
         else:
             self.render("error.html", status=status_code, message=message)
