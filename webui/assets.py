@@ -10,8 +10,12 @@ from pathlib import Path
 from webui.handler import PanelHandler, Refused
 
 STATIC_DIR = Path(__file__).with_name("static")
-_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8"}
-ASSET_PATH = r"/static/(?P<name>[a-z0-9-]+\.(?:css|js))"
+_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
+ASSET_PATH = r"/static/(?P<name>[a-z0-9-]+\.(?:css|js|svg))"
 
 
 def load_assets() -> dict[str, tuple[bytes, str, str]]:
