@@ -252,6 +252,16 @@ class Box:
         watcher = asyncio.create_task(trunks.watch(TRUNK_POLL_S))
         stack.callback(watcher.cancel)
 
+    def _trunks(self, database: Database, edge_db: Database, edge: EdgeSettings) -> TrunkService:
+        """Trunks and outbound routes, kept in step with the edge's registrations."""
+        return TrunkService(
+            TrunkStore(database),
+            EdgeTrunks(edge_db),
+            self.engine,
+            EdgeRpc(edge.rpc_socket),
+            f"sip:{edge.engine_address}:{edge.udp_port}",
+        )
+
     async def _serve_control(self, stack: contextlib.AsyncExitStack) -> None:
         """The control socket the CLI talks to, serving the service API."""
         socket_path = self.config.daemon.data_dir / "callbox.sock"
@@ -280,13 +290,7 @@ class Box:
         self.engine = SipEngine(engine_settings(cfg), bus)
         calls = CallService(self.engine, bus, cdrs, guard)
         edge_host = f"{edge.engine_address}:{edge.udp_port}"
-        trunks = TrunkService(
-            TrunkStore(database),
-            EdgeTrunks(edge_db),
-            self.engine,
-            EdgeRpc(edge.rpc_socket),
-            f"sip:{edge_host}",
-        )
+        trunks = self._trunks(database, edge_db, edge)
         web = await build_web_access(cfg, database, stack)
         lines = await self._bring_up_board(bus, calls, extensions, trunks)
         self.call_flows = await CallFlowParts.loaded(cfg, database, trunks)
