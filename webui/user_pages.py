@@ -1,5 +1,9 @@
 """The Users page (admins): panel users and their roles, passwords and API tokens."""
 
+from collections.abc import Awaitable
+
+import tornado.web
+
 from pbx.api import PbxError, Role
 from webui.handler import PanelHandler, Refused
 
@@ -22,6 +26,14 @@ class _UsersView(PanelHandler):
             token_made=token_made,
         )
 
+    async def attempt(self, change: Awaitable):
+        """Carry out `change`; if it is refused, answer with the page and the reason."""
+        try:
+            return await change
+        except PbxError as err:
+            self.show(error=str(err))
+            raise tornado.web.Finish from None
+
 
 class UsersPage(_UsersView):
     """GET: users and API tokens. POST: add a user."""
@@ -30,17 +42,10 @@ class UsersPage(_UsersView):
         self.show()
 
     async def post(self) -> None:
-        try:
-            await self.web.access.add_user(
-                self.principal,
-                self.source,
-                self.get_body_argument("username", "").strip(),
-                self.get_body_argument("role", ""),
-                self.get_body_argument("password", ""),
-            )
-        except PbxError as err:
-            self.show(error=str(err))
-            return
+        username = self.get_body_argument("username", "").strip()
+        role, password = self.get_body_argument("role", ""), self.get_body_argument("password", "")
+        access = self.web.access
+        await self.attempt(access.add_user(self.principal, self.source, username, role, password))
         self.redirect("/users")
 
 
@@ -48,17 +53,12 @@ class UserChange(_UsersView):
     """POST: a user's new role and/or password (a new password ends their other sessions)."""
 
     async def post(self, username: str) -> None:
-        try:
-            await self.web.access.change_user(
-                self.principal,
-                self.source,
-                username,
-                role=self.get_body_argument("role", ""),
-                password=self.get_body_argument("password", ""),
+        role, password = self.get_body_argument("role", ""), self.get_body_argument("password", "")
+        await self.attempt(
+            self.web.access.change_user(
+                self.principal, self.source, username, role=role, password=password
             )
-        except PbxError as err:
-            self.show(error=str(err))
-            return
+        )
         self.redirect("/users")
 
 
@@ -66,11 +66,7 @@ class UserDelete(_UsersView):
     """POST: remove a user, their sessions and API tokens."""
 
     async def post(self, username: str) -> None:
-        try:
-            await self.web.access.delete_user(self.principal, self.source, username)
-        except PbxError as err:
-            self.show(error=str(err))
-            return
+        await self.attempt(self.web.access.delete_user(self.principal, self.source, username))
         self.redirect("/users")
 
 
@@ -78,16 +74,10 @@ class TokenAdd(_UsersView):
     """POST: a new API token for a user; its secret is on this one page, never again."""
 
     async def post(self) -> None:
-        try:
-            made = await self.web.access.add_token(
-                self.principal,
-                self.source,
-                self.get_body_argument("username", ""),
-                self.get_body_argument("label", "").strip(),
-            )
-        except PbxError as err:
-            self.show(error=str(err))
-            return
+        username = self.get_body_argument("username", "")
+        label = self.get_body_argument("label", "").strip()
+        access = self.web.access
+        made = await self.attempt(access.add_token(self.principal, self.source, username, label))
         self.show(token_made=made)
 
 
