@@ -60,6 +60,7 @@ __all__ = [
     "Registration",
     "Role",
     "ServiceApi",
+    "TlsIdentity",
     "User",
     "WebAccess",
     "role_allows",

@@ -258,12 +258,16 @@ async def test_extensions_page_adds_shows_the_secret_once_changes_and_deletes(tm
         assert new_secret != secret
         extension = await box.api.extensions.get("1001")
         assert (extension.name, extension.permission.name) == ("Ann Lee", "INTERNAL")
+        for recording in ("always", ""):  # blank is the box's default, not "as it was"
+            await admin.post("/extensions/1001", {"name": "Ann Lee", "recording": recording})
+            assert (await box.api.extensions.get("1001")).recording == recording
         assert (await admin.post("/extensions/1001/delete")).headers["Location"] == "/extensions"
         assert await box.api.extensions.list() == []
         assert (await admin.get("/extensions/1001")).code == 404
         rows = [(e.action, e.target, e.outcome) for e in await box.api.web.audit.recent(10)]
-        assert rows[:4] == [
+        assert rows[:6] == [
             ("extension.delete", "1001", "ok"), ("extension.change", "1001", "ok"),
+            ("extension.change", "1001", "ok"), ("extension.change", "1001", "ok"),
             ("extension.add", "1001", "refused"), ("extension.add", "1001", "ok"),
         ]  # fmt: skip
         audit_page = (await admin.get("/audit")).body.decode()

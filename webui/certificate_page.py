@@ -1,6 +1,6 @@
 """The panel's HTTPS certificate: what is in use, and the admin's own to install."""
 
-from pbx.api import CertificateError
+from pbx.api import CertificateError, CertificateInfo, TlsIdentity
 from webui.handler import PanelHandler
 
 
@@ -26,5 +26,7 @@ class CertificatePage(PanelHandler):
         self.render("certificate.html", info=self.web.identity.info(), error="", installed=True)
 
 
-async def _install(identity, cert: bytes, key: bytes):
+async def _install(identity: TlsIdentity, cert: bytes, key: bytes) -> CertificateInfo:
+    # On the loop, not a thread: the TLS context it reloads is the one the
+    # listener is handshaking with, and OpenSSL contexts are not for sharing.
     return identity.install(cert, key)

@@ -32,14 +32,15 @@ def by_number(registrations: list[Registration]) -> dict[str, list[Registration]
 def settings(values: dict, allowed: tuple[str, ...]) -> dict:
     """The settings in `values` (a form's or a JSON body's), checked for name and type.
 
-    Blank form fields are left out: they mean "as it is" (or the default).
+    Blank form fields are left out: they mean "as it is" (or the default), except
+    `recording`, where blank is a choice of its own (the box's default policy).
     """
     unknown = sorted(set(values) - set(allowed))
     if unknown:
         raise ExtensionError(f"unknown setting(s): {', '.join(unknown)}")
     checked = {}
     for key, value in values.items():
-        if value == "" or value is None:
+        if value is None or (value == "" and key != "recording"):
             continue
         if key == "max_calls":
             checked[key] = _integer(value)
