@@ -24,6 +24,7 @@ from pbx.edge.process import EdgeProcess
 from pbx.edge.rpc import EdgeRpc
 from pbx.edge.unit import EdgeUnit
 from pbx.extension_service import ExtensionService
+from pbx.flash_transfer import FlashTransferService
 from pbx.inbound import InboundRouter
 from pbx.lines.service import LineService
 from pbx.loop_guard import LoopGuard
@@ -133,6 +134,26 @@ class Box:
             self.config.routing.max_call_duration_s,
         )
 
+    def _inbound_router(
+        self,
+        calls: CallService,
+        trunks: TrunkService,
+        lines: LineService | None,
+        recording: RecordingService,
+    ) -> InboundRouter:
+        """Outside calls, from trunks and FXO lines, to their routes' destinations."""
+        routes = self.call_flows.flows.routes.items
+        inbound = InboundRouter(
+            calls,
+            trunks,
+            routes,
+            lines.destination if lines else None,
+            route_recording(recording, routes),
+        )
+        if lines is not None:
+            lines.route_calls_in(lambda line, caller: inbound.line_route(line, caller) is not None)
+        return inbound
+
     def _route_calls(
         self,
         calls: CallService,
@@ -150,15 +171,7 @@ class Box:
         # Calls from providers and phone-company lines first: an outside caller
         # reaches only what its route leads to, never an extension or a test
         # number by dialling it.
-        inbound = InboundRouter(
-            calls,
-            trunks,
-            self.call_flows.flows.routes.items,
-            lines.destination if lines else None,
-            route_recording(recording, self.call_flows.flows.routes.items),
-        )
-        if lines is not None:
-            lines.route_calls_in(lambda line, caller: inbound.line_route(line, caller) is not None)
+        inbound = self._inbound_router(calls, trunks, lines, recording)
         calls.add_offer_handler(inbound.offer)
         diagnostics = Diagnostics(
             calls,
@@ -176,7 +189,10 @@ class Box:
         # Queue and group numbers and agents' codes before outbound routes, which
         # may match any number.
         parts = (self.engine, calls, bus, database, dialer, moh, inbound, trunks, extensions)
-        queues = build_call_center(cfg, CallCenterParts(*parts, edge_host, recording))
+        center = CallCenterParts(
+            *parts, edge_host=edge_host, prompts=self.call_flows.prompts, recording=recording
+        )
+        queues = build_call_center(cfg, center)
         outbound = OutboundDialer(
             calls,
             extensions=extensions,
@@ -190,6 +206,10 @@ class Box:
         )
         calls.add_offer_handler(outbound.offer)
         TransferService(calls, self.engine, dialer, moh, bus)
+        if lines is not None:
+            FlashTransferService(
+                calls, self.engine, dialer, moh, bus, ringback=self.call_flows.ringback
+            )
         return queues
 
     async def _bring_up_board(

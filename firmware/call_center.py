@@ -11,6 +11,7 @@ from pbx.events import LinesBusy
 from pbx.extension_service import ExtensionService
 from pbx.inbound import InboundRouter
 from pbx.moh import MusicOnHold
+from pbx.prompts import PromptLibrary
 from pbx.queues.acd import Acd, AcdParts
 from pbx.queues.agents import AgentBoard
 from pbx.queues.callback import CallbackDialer
@@ -42,6 +43,7 @@ class CallCenterParts:
     trunks: TrunkService
     extensions: ExtensionService
     edge_host: str  # where the engine reaches phones: the edge
+    prompts: PromptLibrary  # the announcements' prompts, the IVR's library
     recording: RecordingService
 
 
@@ -51,12 +53,11 @@ def build_call_center(config: Config, p: CallCenterParts) -> QueueService:
     store = QueueStore(p.database)
     journal = QueueJournal(QueueEventStore(p.database), p.bus)
     player = PromptPlayer(p.engine, p.bus)
-    prompts = QueuePrompts(cfg.prompts_dir)
     parts = AcdParts(
         p.calls,
         p.dialer,
         p.moh,
-        prompts,
+        QueuePrompts(p.prompts),
         player,
         journal,
         CallbackDialer(p.calls, p.trunks, lambda number: f"sip:{number}@{p.edge_host}"),

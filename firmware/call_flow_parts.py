@@ -33,6 +33,8 @@ class CallFlowParts:
     def __init__(self, config: Config, database: Database, trunks: TrunkService) -> None:
         self._config = config
         data_dir = config.daemon.data_dir
+        # The ringback callers already answered hear (written when wired).
+        self.ringback = data_dir / "sounds" / "ringback.wav"
         store = ConfigObjectStore(database)
         # Uploads and speech are converted to the rate the bridge mixes at (8 or 16 kHz).
         rate_hz = 16000 if config.engine.clock_rate_hz >= 16000 else 8000
@@ -78,15 +80,15 @@ class CallFlowParts:
         """Register every destination kind with the router, claim night-mode feature
         codes (after every other kind of call), and start music on hold."""
         player = PromptPlayer(calls, engine, bus)
-        ringback = self._config.daemon.data_dir / "sounds" / "ringback.wav"
-        write_ringback(ringback, self._config.prompts.tone_country)
+        write_ringback(self.ringback, self._config.prompts.tone_country)
         flows, send = self.flows, inbound.send
         announcer = AnnouncementService(flows.announcements, calls, player, self.prompts, send=send)
         menus = IvrService(flows.menus, player, self.prompts, Keypad(bus), extensions, send=send)
         conditions = TimeConditionService(
             flows.time_conditions, calls, player, self.prompts, send=send
         )
-        inbound.add_destination("ext", ExtensionDestination(calls, dialer, player, ringback).ring)
+        extension = ExtensionDestination(calls, dialer, player, self.ringback)
+        inbound.add_destination("ext", extension.ring)
         inbound.add_destination("hangup", announcer.hang_up, bare=True)
         inbound.add_destination(ANNOUNCEMENT, announcer.play)
         inbound.add_destination(MENU, menus.run)

@@ -144,7 +144,11 @@ class PromptsConfig:
     sounds_dir: Path = _opt(
         Path("/usr/share/asterisk/sounds"), "recorded prompt sets, a folder per language and voice"
     )
-    language: str = _opt("en", "language of prompts and spoken numbers", kind="language")
+    language: str = _opt(
+        "en",
+        "language of prompts and spoken numbers, unless a menu or a queue sets its own",
+        kind="language",
+    )
     tone_country: str = _opt(
         "UK",
         "whose ringback a caller in a menu hears while an extension rings",
@@ -154,10 +158,6 @@ class PromptsConfig:
 
 @dataclass(frozen=True)
 class QueuesConfig:
-    prompts_dir: Path = _opt(
-        Path("/usr/share/asterisk/sounds/en"),
-        "recorded prompts for queue announcements (Asterisk's names: queue-thereare, digits/5 ...)",
-    )
     short_abandon_s: int = _opt(
         5, "KPIs: callers who hang up sooner are short abandons, counted apart", min=0, max=600
     )

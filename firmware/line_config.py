@@ -11,7 +11,7 @@ from pbx.lines.settings import FxoSettings, FxsSettings
 
 COUNTRY_CODES = tuple(sorted(load_countries()))
 _SETTINGS = {"fxs": FxsSettings, "fxo": FxoSettings}
-_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number"}
+_TYPE_NAMES = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}
 
 
 def check_lines_table(value: Any) -> str | None:
@@ -27,7 +27,7 @@ def _value_problem(spec: dataclasses.Field, value: Any) -> str | None:
             return None
         return f"expected a list of strings, got {value!r}"
     accepted = (int, float) if spec.type is float else (spec.type,)
-    if isinstance(value, bool) or not isinstance(value, accepted):
+    if isinstance(value, bool) != (spec.type is bool) or not isinstance(value, accepted):
         return f"expected {_TYPE_NAMES[spec.type]}, got {type(value).__name__} {value!r}"
     return None
 

@@ -55,6 +55,7 @@ def _queue_parsers(actions: argparse._SubParsersAction) -> None:
     watch.add_argument("--supervisor", required=True)
     watch.add_argument("--agent", required=True)
     watch.add_argument("--mode", choices=("listen", "whisper", "barge"), default="listen")
+    actions.add_parser("supervisions", help="the supervisions under way, with their modes")
 
 
 def add_parsers(sub: argparse._SubParsersAction) -> None:
@@ -97,6 +98,8 @@ def _queue(args: argparse.Namespace, socket_path: Path) -> object:
         return request(socket_path, "queue.list")
     if args.action == "del":
         return request(socket_path, "queue.del", name=args.name)
+    if args.action == "supervisions":
+        return request(socket_path, "queue.supervisions")
     if args.action == "supervise":
         return request(
             socket_path,

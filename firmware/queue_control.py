@@ -77,6 +77,7 @@ def queue_commands(api: ServiceApi) -> dict[str, Callable[..., Awaitable[object]
             q.set_member(queue, extension, penalty)
         ),
         "queue.supervise": supervise,
+        "queue.supervisions": lambda: listed(q.supervisions),
         "group.list": lambda: listed(q.groups),
         "group.set": lambda **values: plain(q.put_group(values)),
         "group.del": lambda name: deleted(q.delete_group, name),

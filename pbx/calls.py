@@ -65,6 +65,7 @@ class Leg:
     progress: asyncio.Event = field(default_factory=asyncio.Event)
     answered: asyncio.Event = field(default_factory=asyncio.Event)
     media_ready: asyncio.Event = field(default_factory=asyncio.Event)
+    bridged: asyncio.Event = field(default_factory=asyncio.Event)  # hears its partner now
     ended: asyncio.Event = field(default_factory=asyncio.Event)
 
 
@@ -267,6 +268,7 @@ class CallService:
         self.pair(leg_a, leg_b)
         await self._engine.connect(leg_a, leg_b)
         await self._engine.connect(leg_b, leg_a)
+        self._mark_bridged((leg_a, leg_b), True)
         self._bus.publish(LegsBridged(leg_a, leg_b))
 
     def pair(self, leg_a: int, leg_b: int) -> None:
@@ -287,7 +289,13 @@ class CallService:
         for source, sink in ((leg_a, leg_b), (leg_b, leg_a)):
             with contextlib.suppress(EngineError):
                 await self._engine.disconnect(source, sink)
+        self._mark_bridged((leg_a, leg_b), False)
         self._bus.publish(LegsUnbridged(leg_a, leg_b))
+
+    def _mark_bridged(self, leg_ids: tuple[int, int], bridged: bool) -> None:
+        for leg_id in leg_ids:
+            if leg := self._legs.get(leg_id):
+                (leg.bridged.set if bridged else leg.bridged.clear)()
 
     def join_call(self, leg_id: int, call_uid: str) -> None:
         """Make a leg part of another call from now on (a transfer joined them)."""

@@ -109,12 +109,27 @@ class TransferRequested:
 
 
 @dataclass(frozen=True)
+class FlashTransferRequested:
+    """An analog phone hung up to transfer: it had `held_leg` on hold and dialled
+    `consult_leg` from there, which rings or is answered.
+
+    The box connects the held call's other side with the consultation's, once that
+    answers, and ends both legs, `held_leg` first. If the consultation fails, the box
+    ends it and leaves `held_leg` alone: the line gives it back to its phone.
+    """
+
+    held_leg: int
+    consult_leg: int
+
+
+@dataclass(frozen=True)
 class TransferCompleted:
     """A transfer connected the transferee with the target; the transferor's legs end.
 
-    `kind` is "blind" (the target was rung for the transferee) or "attended" (the
-    transferor's other call took the place of the transferor). `target_leg` is now
-    part of the transferee's call (its call_uid).
+    `kind` is "blind" (the target was rung for the transferee), "attended" (the
+    transferor's other call took the place of the transferor) or "flash" (an analog
+    phone's, by hook flash; `transfer_id` is 0). `target_leg` is now part of the
+    transferee's call (its call_uid).
     """
 
     transfer_id: int

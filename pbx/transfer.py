@@ -9,6 +9,7 @@ from pbx.bus import EventBus
 from pbx.calls import CallService, Leg, wait_any
 from pbx.dialer import CallRefused, ExtensionDialer
 from pbx.events import TransferCompleted, TransferFailed, TransferRequested
+from pbx.handover import Handover
 from pbx.moh import MusicOnHold
 from pbx.sip import EngineError, LegGone, SipEngine
 
@@ -63,6 +64,7 @@ class TransferService:
         self._bus = bus
         self._moving: set[int] = set()  # transferees of the transfers under way
         self._work = BackgroundWork("transfer work")
+        self._handover = Handover(calls, dialer, moh, self._work)
         bus.subscribe(TransferRequested, self._handle_requested)
 
     def _handle_requested(self, event: TransferRequested) -> None:
@@ -137,7 +139,7 @@ class TransferService:
             )
         finally:
             music.cancel()
-        await self._join(transferee, target, (transferor, transferee))
+        await self._handover.join(transferee, target, (transferor, transferee))
         return target
 
     async def _attended(self, request: TransferRequested, transferor: Leg, transferee: Leg) -> Leg:
@@ -151,23 +153,10 @@ class TransferService:
         target = self._calls.leg(self._calls.partner_of(replaced.leg_id) or 0)
         if target.answered_at is None:
             raise CallRefused(GONE)  # still ringing: no call to join yet
-        self._dialer.release(transferee)
-        self._dialer.release(target)
-        await self._join(transferee, target, (transferor, transferee), (replaced, target))
+        await self._handover.replace(transferor, transferee, replaced, target)
         with contextlib.suppress(EngineError):
             await self._calls.hangup(replaced.leg_id)  # as a Replaces ends the dialog it names
         return target
-
-    async def _join(self, transferee: Leg, target: Leg, *old_pairs: tuple[Leg, Leg]) -> None:
-        """Connect the transferee and the target, instead of whom each was talking to."""
-        for a, b in old_pairs:
-            await self._calls.unbridge(a.leg_id, b.leg_id)
-        for leg in (transferee, target):
-            with contextlib.suppress(EngineError):
-                await self._moh.stop(leg.leg_id)
-        if target.call_uid != transferee.call_uid:
-            self._calls.join_call(target.leg_id, transferee.call_uid)
-        self._work.spawn(self._dialer.connect(transferee, target))
 
     async def _music_when_left(self, transferor: Leg, transferee: Leg) -> None:
         """A transferee whose transferor hangs up before the target answers hears music."""
@@ -185,7 +174,7 @@ class TransferService:
             with contextlib.suppress(EngineError):
                 await self._calls.hangup(transferee.leg_id)
             return
-        await self._join(transferee, recalled)
+        await self._handover.join(transferee, recalled)
 
     async def _release(self, transferor: Leg) -> None:
         if not await wait_any(transferor.ended, timeout_s=TRANSFEROR_GRACE_S):

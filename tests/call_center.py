@@ -1,7 +1,9 @@
 """Call-center test bench: a daemon with agents' and callers' phones, prompts made of tones."""
 
 import contextlib
+import math
 import sqlite3
+import statistics
 import time
 from pathlib import Path
 
@@ -12,8 +14,10 @@ from tests.test_edge import write_tone
 from tests.tones import read_wav, rms_dbfs, tone_level_db
 
 MUSIC_HZ = 440  # the music on hold
-POSITION_HZ = 1500  # every position and hold-time prompt
+POSITION_HZ = 1500  # every English position and hold-time prompt
 PERIODIC_HZ = 2000  # the periodic announcement
+# French: each part of "il y a <n> appels en attente" has its own tone, so the order shows.
+FR_THERE_ARE_HZ, FR_NUMBER_HZ, FR_WAITING_HZ = 1100, 1300, 1700
 HOSTS = {
     "1001": "127.0.0.3",
     "1002": "127.0.0.4",
@@ -22,21 +26,31 @@ HOSTS = {
     "1009": "127.0.0.6",  # a caller from the office
 }
 AGENTS = ("1001", "1002", "1003")
+_DIGITS = [f"digits/{n}" for n in (*range(21), 30, 40, 50, 60, 70, 80, 90)]
 
 
 def make_sounds(workdir: Path) -> dict:
-    """Music and prompts whose tones a test can recognise; settings pointing at them."""
-    music, prompts = workdir / "music", workdir / "prompts"
-    (prompts / "digits").mkdir(parents=True)
+    """Music, and prompt sets in English and French whose tones a test can recognise;
+    settings pointing at them."""
+    music, sounds = workdir / "music", workdir / "sounds"
     music.mkdir()
     write_tone(music / "hold.wav", MUSIC_HZ)
-    names = ["queue-youarenext", "queue-thereare", "queue-callswaiting", "queue-holdtime"]
-    names += ["queue-minutes", "queue-minute", "queue-less-than", "queue-thankyou"]
-    names += [f"digits/{n}" for n in range(21)]
-    for name in names:
-        write_tone(prompts / f"{name}.wav", POSITION_HZ, 0.8)
-    write_tone(prompts / "queue-periodic.wav", PERIODIC_HZ, 0.6)
-    return {"moh": {"default_dir": str(music)}, "queues": {"prompts_dir": str(prompts)}}
+    english = ["queue-youarenext", "queue-thereare", "queue-callswaiting", "queue-holdtime"]
+    english += ["queue-less-than", "queue-thankyou", "digits/hundred", *_DIGITS]
+    english += ["minute", "minutes", "second", "seconds", "vm-and"]  # durations
+    for name in english:
+        _prompt(sounds / "en" / f"{name}.wav", POSITION_HZ)
+    _prompt(sounds / "en" / "queue-periodic.wav", PERIODIC_HZ, 0.6)
+    french = {"queue-thereare": FR_THERE_ARE_HZ, **dict.fromkeys(_DIGITS, FR_NUMBER_HZ)}
+    french |= {"queue-callswaiting": FR_WAITING_HZ, "queue-youarenext": FR_WAITING_HZ}
+    for name, hz in french.items():
+        _prompt(sounds / "fr" / f"{name}.wav", hz)
+    return {"moh": {"default_dir": str(music)}, "prompts": {"sounds_dir": str(sounds)}}
+
+
+def _prompt(path: Path, hz: int, seconds: float = 0.8) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_tone(path, hz, seconds)
 
 
 def ask(box, command: str, **args):
@@ -128,10 +142,31 @@ def tone_spans(path, hz_list, window_s: float = 0.2, threshold_db: float = -6.0)
     return spans
 
 
-def mix_level_db(path, hz: float, skip_s: float = 0.3) -> float:
-    """How much of a recording is `hz`, in dB of its power (-inf for silence)."""
+def _windows(path, window_s: float, skip_s: float = 0.0) -> tuple[list[list[float]], int]:
+    """A recording cut in windows of `window_s` from `skip_s` on, and its rate."""
     samples, rate = read_wav(path)
-    return tone_level_db(samples[round(skip_s * rate) :], rate, hz)
+    size = round(window_s * rate)
+    starts = range(round(skip_s * rate), len(samples) - size + 1, size)
+    return [samples[i : i + size] for i in starts], rate
+
+
+def mix_level_db(path, hz: float, skip_s: float = 0.3, window_s: float = 0.02) -> float:
+    """How much of a recording is `hz`: its share of the power of the median window, in
+    dB (-inf for silence). Short windows keep a frame that a jitter buffer drops or
+    repeats from smearing the tone's phase, which one long window would count as loss."""
+    windows, rate = _windows(path, window_s, skip_s)
+    return statistics.median(tone_level_db(window, rate, hz) for window in windows)
+
+
+def tone_end_s(path, hz: float, window_s: float = 0.02) -> float:
+    """When `hz` was last heard in a recording (within 10 dB of its loudest), in seconds
+    from the start, to `window_s`."""
+    windows, rate = _windows(path, window_s)
+    levels = [rms_dbfs(window) + tone_level_db(window, rate, hz) for window in windows]
+    loudest = max(levels, default=-math.inf)
+    assert loudest > -40, f"no {hz} Hz in {path}"
+    last = max(i for i, level in enumerate(levels) if level > loudest - 10)
+    return (last + 1) * window_s
 
 
 def events(box, kind: str | None = None) -> list[dict]:

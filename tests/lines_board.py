@@ -28,6 +28,7 @@ class FakePorts:
 
     next_id: int = 100
     open: set[int] = field(default_factory=set)
+    queues: dict[int, object] = field(default_factory=dict)  # each leg's frame queues
 
     def new_leg_id(self) -> int:
         self.next_id += 1
@@ -35,6 +36,7 @@ class FakePorts:
 
     async def add_analog_port(self, leg_id, name, queues) -> None:
         self.open.add(leg_id)
+        self.queues[leg_id] = queues
 
     async def remove_analog_port(self, leg_id) -> None:
         self.open.discard(leg_id)

@@ -14,7 +14,7 @@ def test_per_port_settings_become_each_lines_settings(tmp_path):
     cfg = load_text(
         tmp_path,
         '[board]\ncountry = "UK"\n'
-        '[board.lines.fxs2]\nextension = "2002"\n'
+        '[board.lines.fxs2]\nextension = "2002"\ncall_waiting = false\n'
         '[board.lines.fxo1]\ndestination = "ext:2002"\nanswer_ring = 1\n'
         'supervision = ["battery", "silence"]\n',
     )
@@ -22,7 +22,8 @@ def test_per_port_settings_become_each_lines_settings(tmp_path):
     fxs, fxo = line_settings(load_profile(cfg.board.profile), cfg.board.lines)
     assert sorted(fxs) == ["fxs1", "fxs2", "fxs3", "fxs4"]
     assert sorted(fxo) == ["fxo1", "fxo2", "fxo3", "fxo4"]
-    assert (fxs["fxs1"], fxs["fxs2"]) == (FxsSettings(), FxsSettings(extension="2002"))
+    assert fxs["fxs1"] == FxsSettings()
+    assert fxs["fxs2"] == FxsSettings(extension="2002", call_waiting=False)
     assert fxo["fxo1"] == FxoSettings(
         destination="ext:2002", answer_ring=1, supervision=("battery", "silence")
     )
@@ -32,19 +33,20 @@ def test_every_mistake_in_the_board_section_is_named_by_key(tmp_path):
     found = problems(
         tmp_path,
         '[board.lines.fxs1]\nextension = "1001"\nextention = 3\n'
-        '[board.lines.fxs2]\nextension = "1001"\n'
-        '[board.lines.fxo1]\ndestination = "fax:5"\nsupervision = ["battery", "magic"]\n'
+        '[board.lines.fxs2]\nextension = "1001"\ncall_waiting = "no"\n'
+        '[board.lines.fxo1]\ndestination = "nowhere:5"\nsupervision = ["battery", "magic"]\n'
         "answer_ring = 0\ndial_delay_ms = 1.5\n"
         "[board.lines.fxo9]\n",
     )
     assert found == [
         "board.lines.fxo1.answer_ring: must be between 1 and 20; got 0",
         "board.lines.fxo1.destination: destination must be one of announce:..., ext:..., "
-        "group:..., hangup, ivr:..., queue:..., tc:...; got 'fax:5'",
+        "group:..., hangup, ivr:..., queue:..., tc:...; got 'nowhere:5'",
         "board.lines.fxo1.dial_delay_ms: expected an integer, got float 1.5",
         "board.lines.fxo1.supervision: methods are battery, polarity, busy, silence",
         "board.lines.fxo9: board reference has no such port",
         "board.lines.fxs1.extention: unknown key for an fxs port (did you mean 'extension'?)",
+        "board.lines.fxs2.call_waiting: expected true or false, got str 'no'",
         "board.lines.fxs2.extension: 1001 is fxs1's",
     ]
 

@@ -129,7 +129,7 @@ async def test_ringback_then_the_other_side_once_answered(box):
     await box.lines.answer(leg_id, 200)
     await box.run_ms(20)
     assert box.events[-2:] == [CallAnswered(leg_id), CallMediaReady(leg_id)]
-    queues = box.channel("fxs1").audio.queues
+    queues = box.ports.queues[leg_id]
     box.phone().speak_tone((1000.0,))
     to_bridge, far_side = [], Tone((700.0,), level_dbm0=-10.0)
     for _ in range(25):

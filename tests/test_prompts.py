@@ -10,6 +10,7 @@ import pytest_asyncio
 
 from pbx.catalog import Catalog, SettingError
 from pbx.prompts import Prompt, PromptLibrary
+from pbx.queues.prompts import QueuePrompts
 from pbx.speech import SpeechSynth
 from pbx.spoken_numbers import duration_prompts, number_prompts
 from pbx.transcoder import TARGET_LEVEL_DBFS, AudioError, Transcoder, gated_level_dbfs
@@ -192,6 +193,19 @@ async def test_say_number_and_duration_give_playlists_of_recordings(library):
     assert [p.rsplit("/", 1)[-1] for p in playlist] == [
         "1.wav", "minute.wav", "vm-and.wav", "30.wav", "seconds.wav",
     ]  # fmt: skip
+
+
+@pytest.mark.asyncio
+async def test_queue_announcements_come_whole_from_the_installed_set_of_their_language(library):
+    prompts = QueuePrompts(library)
+    playlist = await prompts.position(3, "fr") + await prompts.hold_time(150, "fr")
+    assert [p.removeprefix(f"{SOUNDS}/fr_CA_f_June/") for p in playlist] == [
+        "queue-thereare.wav", "digits/3.wav", "queue-callswaiting.wav",
+        "queue-holdtime.wav", "digits/3.wav", "minutes.wav",
+    ]  # fmt: skip
+    assert [p.rsplit("/", 1)[-1] for p in await prompts.hold_time(20, "")] == [
+        "queue-holdtime.wav", "queue-less-than.wav", "1.wav", "minute.wav",
+    ], "the box's language: English"  # fmt: skip
 
 
 @pytest.mark.asyncio

@@ -15,7 +15,9 @@ from tests.call_center import (
     no_ringing,
     phones,
     start_box,
+    tone_end_s,
 )
+from tests.harness import wait_until
 
 CALLER_HZ, AGENT_HZ, SUPERVISOR_HZ = 697, 1209, 1633
 
@@ -156,6 +158,56 @@ def test_supervisor_listens_whispers_or_barges(box, tmp_path, mode):
             AGENT_HZ: True,
             SUPERVISOR_HZ: False,
         }, "the call goes on as before"
+
+
+def switch_mode(box, boss, key: str, mode: str) -> None:
+    """The supervisor presses `key` (by SIP INFO, which leaves its tone unbroken) and the
+    box confirms `mode`."""
+    boss.dtmf(key, method="info")
+    wait_until(
+        lambda: [s["mode"] for s in ask(box, "queue.supervisions")] == [mode],
+        10,
+        f"the supervision in {mode}",
+    )
+
+
+def supervisor_lag_s(agent, boss, caller, path) -> float:
+    """How much later than the caller's the agent hears the supervisor's voice: both
+    stop at once, and the agent hears each stop."""
+    agent.record(path, seconds=1.0)
+    caller.stop_tone()
+    boss.stop_tone()
+    agent.wait_for("recorded", timeout=10)
+    lag_s = tone_end_s(path, SUPERVISOR_HZ) - tone_end_s(path, CALLER_HZ)
+    caller.play_tone(CALLER_HZ, 30)
+    boss.play_tone(SUPERVISOR_HZ, 30)
+    return lag_s
+
+
+def test_supervisor_switches_mode_during_the_call(box, tmp_path):
+    with phones(box, "1001", "1008", "1009") as (agent, boss, caller):
+        supervised_call(box, agent, caller)
+        ask(box, "queue.supervise", supervisor="1008", agent="1001", mode="listen")
+        boss.wait_for("incoming", timeout=10)
+        answer(boss)
+        boss.play_tone(SUPERVISOR_HZ, 30)
+        switch_mode(box, boss, "5", "whisper")
+        assert hears(agent, tmp_path / "whisper-agent.wav")[SUPERVISOR_HZ]
+        assert not hears(caller, tmp_path / "whisper-caller.wav")[SUPERVISOR_HZ]
+        switch_mode(box, boss, "4", "listen")
+        assert not hears(agent, tmp_path / "listen-agent.wav")[SUPERVISOR_HZ]
+        # Unheard while listening, the supervisor's audio must not pile up and
+        # come out late once the supervisor speaks up again.
+        switch_mode(box, boss, "6", "barge")
+        lag_s = supervisor_lag_s(agent, boss, caller, tmp_path / "lag.wav")
+        assert lag_s < 0.15, f"the agent hears the supervisor {lag_s:.2f} s after the caller"
+        assert hears(agent, tmp_path / "barge-agent.wav")[SUPERVISOR_HZ]
+        assert hears(caller, tmp_path / "barge-caller.wav")[SUPERVISOR_HZ]
+        assert ask(box, "queue.supervisions") == [
+            {"supervisor": "1008", "agent": "1001", "mode": "barge"}
+        ]
+        boss.hangup()
+        wait_until(lambda: not ask(box, "queue.supervisions"), 10, "the supervision over")
 
 
 def test_supervisor_feature_code_joins_the_agents_call(box, tmp_path):

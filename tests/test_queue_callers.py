@@ -1,9 +1,14 @@
 """What a queue's caller meets: announcements and music, exits, a callback that keeps
 the place. Callers are office phones (1008, 1009) dialling the queue's number."""
 
+import itertools
+
 import pytest
 
 from tests.call_center import (
+    FR_NUMBER_HZ,
+    FR_THERE_ARE_HZ,
+    FR_WAITING_HZ,
     MUSIC_HZ,
     PERIODIC_HZ,
     POSITION_HZ,
@@ -53,6 +58,19 @@ def test_a_waiting_caller_hears_its_position_then_music_then_the_periodic_announ
     spans = tone_spans(tmp_path / "waiting.wav", [POSITION_HZ, MUSIC_HZ, PERIODIC_HZ])
     assert first(spans, POSITION_HZ) < first(spans, MUSIC_HZ) < first(spans, PERIODIC_HZ), spans
     assert spans[-1] == MUSIC_HZ, "the music comes back after the announcement"
+
+
+def test_a_queue_in_french_announces_the_position_with_the_french_prompts(box, tmp_path):
+    with phones(box, "1008", "1009") as (ahead, caller):
+        add_queue(box, "ventes", ["1001"], number="600", announce_frequency_s=60, language="fr")
+        call_queue(ahead)
+        call_queue(caller)  # second in line: "il y a 2 appels en attente"
+        caller.record(tmp_path / "waiting.wav", seconds=3.0)
+        caller.wait_for("recorded", timeout=10)
+    tones = [FR_THERE_ARE_HZ, FR_NUMBER_HZ, FR_WAITING_HZ, POSITION_HZ, MUSIC_HZ]
+    spans = tone_spans(tmp_path / "waiting.wav", tones)
+    heard = [hz for hz, _ in itertools.groupby(hz for hz in spans if hz is not None)]
+    assert heard == [FR_THERE_ARE_HZ, FR_NUMBER_HZ, FR_WAITING_HZ, MUSIC_HZ], spans
 
 
 def test_max_wait_sends_the_caller_on_and_the_exit_key_leaves_at_once(box):

@@ -8,6 +8,8 @@ import random
 
 import pytest
 
+from pbx.queues import QueueError
+from pbx.queues.settings import queue_from_dict
 from pbx.queues.strategy import Candidate, choose
 from tests.call_center import (
     add_queue,
@@ -77,6 +79,12 @@ def test_each_strategy_orders_candidates_as_documented():
     rng = random.Random(7)
     picks = {choose("random", c, rng=rng)[0].extension for _ in range(50)}
     assert picks == {"a", "b", "c"}
+
+
+def test_a_queues_language_is_a_language_code():
+    assert queue_from_dict({"name": "ventes", "language": "fr-ca"}).language == "fr-ca"
+    with pytest.raises(QueueError, match="language must be a code"):
+        queue_from_dict({"name": "ventes", "language": "French"})
 
 
 def test_ring_all_rings_the_best_tier_and_the_first_answer_wins(box):

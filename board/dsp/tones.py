@@ -63,10 +63,16 @@ class ToneGenerator:
 
     def read(self, sample_count: int = FRAME_SAMPLES) -> np.ndarray:
         """The next `sample_count` samples as int16 PCM."""
+        return self.read_gated(sample_count)[0]
+
+    def read_gated(self, sample_count: int = FRAME_SAMPLES) -> tuple[np.ndarray, np.ndarray]:
+        """The next `sample_count` samples as int16 PCM, and where the cadence has the
+        tone on (a bool per sample), for a tone that takes turns with other audio."""
+        on = _cadence_mask(self.tone.cadence_ms, self._sample, sample_count)
         samples = sine_mix(self.tone.freqs_hz, self.tone.level_dbm0, sample_count, self._sample)
-        samples *= _cadence_mask(self.tone.cadence_ms, self._sample, sample_count)
+        samples *= on
         self._sample += sample_count
-        return to_pcm(samples)
+        return to_pcm(samples), on
 
 
 def render(tone: Tone, duration_ms: float) -> np.ndarray:

@@ -27,17 +27,20 @@ class LineAudio:
     """What one line hears and says, a frame at a time, on the event loop.
 
     Each frame read from the line goes to the listeners (detectors) and, while
-    `bridged`, to the conference bridge. Each frame written to the line is, first
-    to last: samples queued with `play` (caller ID, DTMF), the local `tone` (dial
-    tone, ringback, busy ...), the bridge's audio while bridged, silence.
+    bridged, to the conference port of one leg (`bridge`). Each frame written to the
+    line is, first to last: samples queued with `play` (caller ID, DTMF), the local
+    `tone` (dial tone, ringback, busy ...), that leg's audio from the bridge, silence;
+    an `overlay` tone (call waiting) takes the place of those while it sounds, so
+    its bursts are heard clearly, and lets them through in its silences.
+    A line with two calls bridges one at a time, so the other hears nothing of it.
     """
 
     def __init__(self, pcm: PcmBus, timeslot: int) -> None:
         self._pcm = pcm
         self._timeslot = timeslot
-        self.queues = FrameQueues()
-        self.bridged = False
+        self._queues: FrameQueues | None = None  # the bridged leg's
         self._tone: ToneGenerator | None = None
+        self._overlay: ToneGenerator | None = None
         self._playing: deque[np.ndarray] = deque()
         self._listeners: list[Listener] = []
 
@@ -50,6 +53,17 @@ class LineAudio:
         """Play `tone` to the line from its start until changed (None: stop)."""
         if tone != self.tone:
             self._tone = ToneGenerator(tone) if tone else None
+
+    @property
+    def overlay(self) -> Tone | None:
+        """The tone heard over what the line hears now (None: none)."""
+        return self._overlay.tone if self._overlay else None
+
+    def set_overlay(self, tone: Tone | None) -> None:
+        """Play `tone` in the place of the line's tone or call audio while it sounds,
+        from its start (None: stop)."""
+        if tone != self.overlay:
+            self._overlay = ToneGenerator(tone) if tone else None
 
     def play(self, samples: np.ndarray) -> None:
         """Play `samples` (int16) to the line once, ahead of the tone and the bridge."""
@@ -65,11 +79,20 @@ class LineAudio:
         """Samples queued with `play` are still going out."""
         return bool(self._playing)
 
-    def bridge(self, bridged: bool) -> None:
-        """Exchange audio with the conference bridge (True) or not."""
-        if bridged != self.bridged:
-            self.queues.clear()
-            self.bridged = bridged
+    @property
+    def bridged(self) -> bool:
+        """Audio goes to and comes from a leg's conference port."""
+        return self._queues is not None
+
+    def bridge(self, queues: FrameQueues | None) -> None:
+        """Exchange audio with the leg whose conference port has `queues` (None: none).
+
+        Each leg starts afresh: what waited in its queues is dropped.
+        """
+        if queues is not self._queues:
+            if queues is not None:
+                queues.clear()
+            self._queues = queues
 
     def listen(self, listener: Listener) -> None:
         """Call `listener(frame)` with every frame the line sends (int16, 160 samples)."""
@@ -82,36 +105,37 @@ class LineAudio:
     def tick(self) -> None:
         """Move one frame each way."""
         data = self._pcm.read(self._timeslot, FRAME_SAMPLES)
-        if not (data or self.bridged or self._tone or self._playing):
+        saying = self._queues is not None or bool(self._tone or self._overlay or self._playing)
+        if not (data or saying):
             return  # a quiet idle line: nothing to hear, nothing to say
         heard = g711.decode(data, self._pcm.pcm_format) if data else _SILENCE
         if len(heard) < FRAME_SAMPLES:
             heard = np.concatenate((heard, _SILENCE[len(heard) :]))
         for listener in list(self._listeners):
             listener(heard)
-        if not (self.bridged or self._tone or self._playing):
+        if not saying:
             return  # nothing to say: the line hears silence without being sent it
         from_bridge = None
-        if self.bridged:
-            self.queues.send(heard.astype("<i2").tobytes())
-            from_bridge = self.queues.receive()
-        self._pcm.write(
-            self._timeslot, g711.encode(self._next_out(from_bridge), self._pcm.pcm_format)
-        )
+        if self._queues is not None:
+            self._queues.send(heard.astype("<i2").tobytes())
+            from_bridge = self._queues.receive()
+        out = self._next_out(from_bridge)
+        self._pcm.write(self._timeslot, g711.encode(out, self._pcm.pcm_format))
 
     def _next_out(self, from_bridge: bytes | None) -> np.ndarray:
-        if self._playing:
+        if self._playing:  # caller ID and DTMF go out alone: nothing may garble them
             chunk = self._playing.popleft()
-            return (
-                np.concatenate((chunk, _SILENCE[len(chunk) :]))
-                if len(chunk) < FRAME_SAMPLES
-                else chunk
-            )
+            return np.concatenate((chunk, _SILENCE[len(chunk) :]))
         if self._tone is not None:
-            return self._tone.read(FRAME_SAMPLES)
-        if from_bridge is not None:
-            return np.frombuffer(from_bridge, dtype="<i2")
-        return _SILENCE
+            out = self._tone.read(FRAME_SAMPLES)
+        elif from_bridge is not None:
+            out = np.frombuffer(from_bridge, dtype="<i2")
+        else:
+            out = _SILENCE
+        if self._overlay is None:
+            return out
+        tone, on = self._overlay.read_gated(FRAME_SAMPLES)
+        return np.where(on, tone, out)
 
 
 class AudioPump:

@@ -115,6 +115,11 @@ class FxoChannel:
         return self.state not in (FxoState.IDLE, FxoState.GUARD, FxoState.ALARM)
 
     @property
+    def legs(self) -> tuple[AnalogLeg, ...]:
+        """The line's call leg, if it has one."""
+        return (self.leg,) if self.leg is not None else ()
+
+    @property
     def free(self) -> bool:
         """The line can take a call out now."""
         return self.state is FxoState.IDLE
@@ -226,7 +231,7 @@ class FxoChannel:
     def _answer_line(self) -> None:
         self._seize(FxoState.OFFERED)
         caller = self.caller or CallerId()
-        self.leg = AnalogLeg.new(self._context, self.name, self.audio.queues)
+        self.leg = AnalogLeg.new(self._context, self.name)
         self.leg.offered(self.name, caller.number or "", caller.name or "")
 
     # --- calls out -----------------------------------------------------------------------
@@ -265,23 +270,24 @@ class FxoChannel:
 
     # --- the PBX's side (through LineService) ---------------------------------------------
 
-    def answer_leg(self, status_code: int) -> None:
+    def answer_leg(self, leg: AnalogLeg, status_code: int) -> None:
         """The PBX connects the caller (200) or has it hear ringing (180)."""
-        if self.state is not FxoState.OFFERED:
+        if self.state is not FxoState.OFFERED or leg is not self.leg:
             return
         if status_code == 200:
             self._connect()
         else:
             self.audio.set_tone(self._context.country.tones["ringback"])
 
-    def hangup_leg(self, status_code: int) -> None:
+    def hangup_leg(self, leg: AnalogLeg, status_code: int) -> None:
         """The PBX ends the line's leg: release the line."""
-        if self.leg is not None:
+        if leg is self.leg:
             self._release(status_code or 200, "hung up by the box")
 
-    def send_dtmf(self, digits: str) -> None:
+    def send_dtmf(self, leg: AnalogLeg, digits: str) -> None:
         """Play digits down the line (an IVR's menu far away)."""
-        self.audio.play(DTMF_OUT.render(digits))
+        if leg is self.leg:
+            self.audio.play(DTMF_OUT.render(digits))
 
     # --- internals ---------------------------------------------------------------------------
 
@@ -299,13 +305,13 @@ class FxoChannel:
         self._enter(FxoState.CONNECTED)
         self._keys = DtmfDetector()
         self._answered_at_s = self._sound_at_s = self._now()
-        self.audio.bridge(True)
+        self.audio.bridge(self.leg.queues)
         self.leg.answer()
 
     def _release(self, status_code: int, reason: str) -> None:
         self._port.set_off_hook(False)
         self.released_at_s = self._now()
-        self.audio.bridge(False)
+        self.audio.bridge(None)
         self.audio.stop_playing()
         leg, self.leg = self.leg, None
         if leg is not None:

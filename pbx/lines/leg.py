@@ -16,6 +16,7 @@ from pbx.events import (
     CallOffered,
     CallProgress,
     DtmfReceived,
+    FlashTransferRequested,
     MediaStats,
 )
 from pbx.sip import EngineError, FrameQueues
@@ -51,31 +52,33 @@ class LineContext:
 class AnalogLeg:
     """One call leg on an analog line.
 
-    Its port on the conference bridge is opened first; events asked for before the
-    port is there wait for it, so nobody hears of a leg they cannot yet bridge.
-    Answer and end are reported once each, whatever asks twice.
+    Its port on the conference bridge, with frame queues of its own, is opened
+    first; events asked for before the port is there wait for it, so nobody hears
+    of a leg they cannot yet bridge. Answer and end are reported once each, whatever
+    asks twice. The line bridges the leg's `queues` to its audio while the leg is the
+    one its phone or line is talking on.
     """
 
-    def __init__(self, context: LineContext, leg_id: int, line: str, queues: FrameQueues) -> None:
+    def __init__(self, context: LineContext, leg_id: int, line: str) -> None:
         self._context = context
         self.leg_id = leg_id
         self.line = line
-        self._queues = queues
+        self.queues = FrameQueues()
         self._waiting: list[object] | None = []  # events held until the port is open
         self.answered = False
         self.ended = False
 
     @classmethod
-    def new(cls, context: LineContext, line: str, queues: FrameQueues) -> "AnalogLeg":
+    def new(cls, context: LineContext, line: str) -> "AnalogLeg":
         """A leg the line starts (a phone dialled, a line rang), its port opening now."""
-        leg = cls(context, context.ports.new_leg_id(), line, queues)
+        leg = cls(context, context.ports.new_leg_id(), line)
         context.tasks.spawn(leg.open())
         return leg
 
     async def open(self) -> None:
         """Put the leg's port on the bridge, then send what waited for it."""
         try:
-            await self._context.ports.add_analog_port(self.leg_id, self.line, self._queues)
+            await self._context.ports.add_analog_port(self.leg_id, self.line, self.queues)
         except EngineError as err:
             logger.error("%s: no conference port for leg %d: %s", self.line, self.leg_id, err)
         waiting, self._waiting = self._waiting or [], None
@@ -108,6 +111,10 @@ class AnalogLeg:
     def hold(self, held: bool) -> None:
         """The line put the call on hold (True) or took it back."""
         self._publish(CallHeld(self.leg_id, held))
+
+    def hand_over(self, held: "AnalogLeg") -> None:
+        """The phone hung up to transfer `held` to this leg, its consultation."""
+        self._publish(FlashTransferRequested(held.leg_id, self.leg_id))
 
     def dtmf(self, digit: str) -> None:
         self._publish(DtmfReceived(self.leg_id, digit, "inband"))

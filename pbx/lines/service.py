@@ -32,7 +32,10 @@ class PortStatus:
     """One analog port, for `callbox status` and the panels.
 
     `state` is idle, off-hook, ringing, in-call or alarm. The line's voltage (signed by
-    polarity) and loop current are as the chip measures them now.
+    polarity) and loop current are as the chip measures them now. An FXS port's
+    `second_call` is "held" (a call on hold while the phone dials or talks),
+    "waiting" (a call waiting), "transferring" (the phone hung up to transfer, and
+    the box is connecting its held call), or "".
     """
 
     name: str
@@ -41,6 +44,7 @@ class PortStatus:
     loop_voltage_v: float
     loop_current_ma: float
     extension: str = ""  # an FXS port: whose phone it feeds
+    second_call: str = ""  # an FXS port: held, waiting, transferring
     destination: str = ""  # an FXO port: where its calls in go
     group: str = ""  # an FXO port: the group outbound routes name
 
@@ -157,7 +161,7 @@ class LineService:
     def _status(self, channel: Channel) -> PortStatus:
         port = self._ports[channel.name]
         if channel.kind == "fxs":
-            extras = {"extension": channel.settings.extension}
+            extras = {"extension": channel.settings.extension, "second_call": channel.second.state}
         else:
             extras = {"destination": channel.settings.destination, "group": channel.settings.group}
         return PortStatus(
@@ -171,22 +175,26 @@ class LineService:
 
     # --- LegControl -------------------------------------------------------------------------
 
-    def _channel_of(self, leg_id: int) -> Channel:
+    def _leg(self, leg_id: int) -> tuple[Channel, AnalogLeg]:
+        """The channel carrying leg `leg_id`, and the leg."""
         for channel in self.channels.values():
-            if channel.leg is not None and channel.leg.leg_id == leg_id:
-                return channel
+            for leg in channel.legs:
+                if leg.leg_id == leg_id:
+                    return channel, leg
         raise LegGone(leg_id)
 
     async def answer(self, leg_id: int, status_code: int = 200) -> None:
-        self._channel_of(leg_id).answer_leg(status_code)
+        channel, leg = self._leg(leg_id)
+        channel.answer_leg(leg, status_code)
 
     async def hangup(self, leg_id: int, status_code: int = 0) -> None:
-        self._channel_of(leg_id).hangup_leg(status_code)
+        channel, leg = self._leg(leg_id)
+        channel.hangup_leg(leg, status_code)
 
     async def hangup_all(self) -> None:
         for channel in self.channels.values():
-            if channel.leg is not None:
-                channel.hangup_leg(0)
+            for leg in channel.legs:
+                channel.hangup_leg(leg, 0)
 
     async def place(
         self, leg_id: int, uri: str, headers: dict[str, str], from_uri: str, trunk: str
@@ -196,7 +204,7 @@ class LineService:
         channel = self.channels.get(name)
         if channel is None:
             raise EngineError(f"no analog line {name}")
-        leg = AnalogLeg(self._context, leg_id, name, channel.audio.queues)
+        leg = AnalogLeg(self._context, leg_id, name)
         await leg.open()
         if channel.kind == "fxs":
             channel.ring(leg, *_caller(from_uri))
@@ -204,4 +212,5 @@ class LineService:
             channel.dial(leg, params.get("dial", ""))
 
     async def send_dtmf(self, leg_id: int, digits: str, method: str = "rfc4733") -> None:
-        self._channel_of(leg_id).send_dtmf(digits)
+        channel, leg = self._leg(leg_id)
+        channel.send_dtmf(leg, digits)

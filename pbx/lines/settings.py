@@ -19,11 +19,13 @@ def _positive(problems: dict[str, str], key: str, value: float) -> None:
 @dataclass(frozen=True)
 class FxsSettings:
     """An FXS port: the extension whose phone it feeds (its calls are that extension's,
-    and calls to the extension ring it), and its timers."""
+    and calls to the extension ring it), its timers, and whether a second call waits
+    (the call-waiting tone) while the phone is in a call, or is refused as busy."""
 
     extension: str = ""
     interdigit_timeout_s: float = 4.0  # a number that could go on is dialled after this
     off_hook_timeout_s: float = 20.0  # off-hook without dialling, or after a call: howler
+    call_waiting: bool = True
 
     def problems(self) -> dict[str, str]:
         """What is wrong, by setting name (empty: nothing)."""

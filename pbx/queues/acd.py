@@ -390,7 +390,8 @@ class Acd:
         )
         with contextlib.suppress(EngineError):
             await self._p.moh.stop(leg.leg_id, queue.settings.music_class)
-            await self._p.player.play(leg.leg_id, self._p.prompts.files("queue-thankyou"))
+            thanks = await self._p.prompts.files(["queue-thankyou"], queue.settings.language)
+            await self._p.player.play(leg.leg_id, thanks)
         with contextlib.suppress(LegGone, EngineError):
             await self._p.calls.hangup(leg.leg_id)
         self.kick()

@@ -45,22 +45,24 @@ class Announcer:
         while (due := min(next_position, next_periodic)) < math.inf:
             await asyncio.sleep(max(0.0, due - self._clock()))
             if next_position <= next_periodic:
-                files = self._position_files(queue, entry)
+                files = await self._position_files(queue, entry)
                 next_position = self._clock() + s.announce_frequency_s
             else:
-                files = self._prompts.files(s.periodic_announce)
+                files = await self._prompts.files([s.periodic_announce], s.language)
                 next_periodic = self._clock() + periodic
             if files:
                 await self._music(queue, leg_id, on=False)
                 await self._player.play(leg_id, files)
                 await self._music(queue, leg_id, on=True)
 
-    def _position_files(self, queue: CallQueue, entry: Entry) -> list[str]:
+    async def _position_files(self, queue: CallQueue, entry: Entry) -> list[str]:
         s = queue.settings
-        files = self._prompts.position(queue.position(entry)) if s.announce_position else []
+        files = []
+        if s.announce_position:
+            files += await self._prompts.position(queue.position(entry), s.language)
         estimate_s = queue.estimated_wait_s()
         if s.announce_hold_time and estimate_s > 0:
-            files += self._prompts.hold_time(estimate_s)
+            files += await self._prompts.hold_time(estimate_s, s.language)
         return files
 
     async def _music(self, queue: CallQueue, leg_id: int, *, on: bool) -> None:

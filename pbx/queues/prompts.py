@@ -1,10 +1,10 @@
-"""Queue prompts: position and hold-time announcements as lists of recorded prompt files,
-and a player that plays such a list to one leg.
+"""Queue prompts: position and hold-time announcements as playlists in a queue's
+language, and a player that plays such a list to one leg.
 
-Prompt names are Asterisk's (queue-youarenext, queue-thereare, digits/5 ...), so
-Debian's asterisk-core-sounds packages serve as they are. A prompt missing from the
-directory is left out, never a reason to fail a call. Until the IVR's say-number
-playlists exist, numbers are read here from the digits/ files (English order).
+Prompt names are Asterisk's (queue-youarenext, queue-thereare ...), so Debian's
+asterisk-core-sounds sets serve as they are. The prompt library finds each prompt
+in the language or its fallbacks and reads numbers and durations by the language's
+rules; a prompt found nowhere is left out, never a reason to fail a call.
 """
 
 import asyncio
@@ -13,10 +13,12 @@ import logging
 import math
 import struct
 import wave
+from collections.abc import Sequence
 from pathlib import Path
 
 from pbx.bus import EventBus
 from pbx.events import CallEnded, PlaybackFinished
+from pbx.prompts import PromptLibrary
 from pbx.sip import EngineError, SipEngine
 
 logger = logging.getLogger(__name__)
@@ -24,49 +26,36 @@ _RATE_HZ = 8000
 
 
 class QueuePrompts:
-    """The recorded prompts of one language, found in `directory`."""
+    """A queue's announcements, found in the prompt library.
 
-    def __init__(self, directory: Path) -> None:
-        self._directory = directory
+    `language` is the queue's ("": the box's language).
+    """
 
-    def files(self, *names: str) -> list[str]:
-        """The files of the prompts that exist, in order."""
-        found = []
-        for name in names:
-            path = self._directory / f"{name}.wav"
-            if path.is_file():
-                found.append(str(path))
-            else:
-                logger.debug("prompt %s missing from %s", name, self._directory)
-        return found
+    def __init__(self, library: PromptLibrary) -> None:
+        self._library = library
 
-    def position(self, position: int) -> list[str]:
+    async def files(self, names: Sequence[str], language: str) -> list[str]:
+        """The files of the prompts found, in order."""
+        return await self._library.files(list(names), language)
+
+    async def position(self, position: int, language: str) -> list[str]:
         """ "You are next", or "there are <n> calls waiting" (calls ahead, as Asterisk)."""
         if position <= 1:
-            return self.files("queue-youarenext")
-        return self.files("queue-thereare", *_number_names(position), "queue-callswaiting")
+            return await self.files(["queue-youarenext"], language)
+        return [
+            *await self.files(["queue-thereare"], language),
+            *await self._library.say_number(position, language),
+            *await self.files(["queue-callswaiting"], language),
+        ]
 
-    def hold_time(self, seconds: float) -> list[str]:
+    async def hold_time(self, seconds: float, language: str) -> list[str]:
         """ "The estimated hold time is [less than] <n> minutes"."""
-        minutes = math.ceil(seconds / 60)
-        if minutes <= 1:
-            return self.files("queue-holdtime", "queue-less-than", "digits/1", "queue-minute")
-        return self.files("queue-holdtime", *_number_names(minutes), "queue-minutes")
-
-
-def _number_names(number: int) -> list[str]:
-    """digits/ prompt names reading a number of 0-999 (larger: digit by digit)."""
-    if number >= 1000:
-        return [f"digits/{d}" for d in str(number)]
-    names = []
-    if number >= 100:
-        names += [f"digits/{number // 100}", "digits/hundred"]
-        number %= 100
-        if not number:
-            return names
-    if number <= 20 or number % 10 == 0:
-        return [*names, f"digits/{number}"]
-    return [*names, f"digits/{number - number % 10}", f"digits/{number % 10}"]
+        minutes = max(1, math.ceil(seconds / 60))
+        opening = ["queue-holdtime"] + (["queue-less-than"] if minutes == 1 else [])
+        return [
+            *await self.files(opening, language),
+            *await self._library.say_duration(minutes * 60, language),
+        ]
 
 
 def write_tone(path: Path, hz: float, seconds: float, level: float = 0.3) -> None:

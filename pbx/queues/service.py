@@ -14,7 +14,7 @@ from pbx.queues.journal import QueueJournal, utc_now
 from pbx.queues.kpi import KpiRow, KpiRules, compute
 from pbx.queues.ring_group import RingGroups
 from pbx.queues.settings import Member, QueueSettings, RingGroup, group_from_dict, queue_from_dict
-from pbx.queues.supervisor import SupervisorService
+from pbx.queues.supervisor import Supervision, SupervisorService
 from pbx.store.queues import QueueEventStore, QueueStore
 
 logger = logging.getLogger(__name__)
@@ -226,6 +226,10 @@ class QueueService:
         except ExtensionError:
             raise QueueError(f"supervisor {supervisor} is not an extension") from None
         await self._supervisor.supervise(supervisor, agent, mode)
+
+    def supervisions(self) -> list[Supervision]:
+        """The supervisions under way: supervisor, agent and the mode now."""
+        return self._supervisor.supervisions()
 
     # --- reports -------------------------------------------------------------------
 

@@ -4,6 +4,8 @@ import dataclasses
 import re
 from dataclasses import dataclass
 
+from pbx.catalog import SettingError
+from pbx.prompts import check_language
 from pbx.queues import QueueError
 from pbx.trunks import TrunkError, parse_destination
 
@@ -45,7 +47,8 @@ class QueueSettings:
     full or closed by the join rule, or who are sent on by the leave rule; blank
     hangs up. `exit_key` sends a waiting caller to `exit_key_destination`;
     `callback_key` lets them hang up and be called back, keeping their place.
-    Prompt names are files of the prompt directory, without ".wav".
+    Announcements are in `language` (blank: the box's), prompts found by name in
+    the prompt library as the IVR's are.
     """
 
     name: str
@@ -72,6 +75,7 @@ class QueueSettings:
     callback_retry_s: int = 30
     missed_rings_before_pause: int = 0  # automatic pause after this many missed rings in a row
     music_class: str = "default"
+    language: str = ""  # of the announcements; blank: the box's (prompts.language)
     service_level_s: int = 20
     recording: str = ""  # "always" records each caller from joining (the wait included)
     recording_retention_days: int = 0  # 0: the box's; a day count or quota: the queue's own
@@ -86,12 +90,10 @@ class QueueSettings:
         """The settings themselves if sound; QueueError naming the first problem."""
         _check_types(self)
         _check_common(self.name, self.number, self.members)
-        if self.strategy not in STRATEGIES:
-            raise QueueError(f"strategy must be one of {', '.join(STRATEGIES)}")
-        if self.join_when not in JOIN_RULES:
-            raise QueueError(f"join_when must be one of {', '.join(JOIN_RULES)}")
-        if self.leave_when not in LEAVE_RULES:
-            raise QueueError(f"leave_when must be one of {', '.join(LEAVE_RULES)}")
+        for label, allowed in _CHOICES.items():
+            if getattr(self, label) not in allowed:
+                names = ", ".join(choice or "blank" for choice in allowed)
+                raise QueueError(f"{label} must be one of {names}")
         for label, limit in _LIMITS.items():
             if not limit[0] <= getattr(self, label) <= limit[1]:
                 raise QueueError(f"{label} must be between {limit[0]} and {limit[1]}")
@@ -104,13 +106,22 @@ class QueueSettings:
             raise QueueError("an exit_key needs an exit_key_destination")
         _check_destination("exit_destination", self.exit_destination)
         _check_destination("exit_key_destination", self.exit_key_destination)
-        if self.recording not in RECORDING_MODES:
-            raise QueueError("recording must be always, never, on-demand or blank")
         if not _PROMPT.match(self.periodic_announce) or ".." in self.periodic_announce:
             raise QueueError("periodic_announce must be a prompt name")
+        if self.language:
+            try:
+                check_language(self.language)
+            except SettingError as err:
+                raise QueueError(str(err)) from None
         return self
 
 
+_CHOICES = {
+    "strategy": STRATEGIES,
+    "join_when": JOIN_RULES,
+    "leave_when": LEAVE_RULES,
+    "recording": RECORDING_MODES,
+}
 _LIMITS = {
     "ring_timeout_s": (1, 600),
     "retry_s": (0, 600),

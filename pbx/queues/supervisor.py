@@ -3,6 +3,7 @@
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 
 from pbx.bus import EventBus
 from pbx.calls import CallService, Leg, wait_any
@@ -20,14 +21,33 @@ MODE_KEYS = {"4": "listen", "5": "whisper", "6": "barge"}
 NOT_FOUND = 404
 
 
-def _links(mode: str, supervisor: int, caller: int, agent: int) -> set[tuple[int, int]]:
-    """(source, sink) audio paths for a mode: who hears whom, beyond caller and agent."""
-    links = {(caller, supervisor), (agent, supervisor)}
-    if mode in ("whisper", "barge"):
-        links.add((supervisor, agent))
-    if mode == "barge":
-        links.add((supervisor, caller))
-    return links
+Links = dict[tuple[int, int], float]  # (source leg, sink leg) -> gain
+
+
+def _links(mode: str, supervisor: int, caller: int, agent: int) -> Links:
+    """The audio paths of a mode, beyond caller and agent: who hears whom, and how loud.
+
+    Every mode has the same paths and sets only the gains of the supervisor's
+    own. A path at gain 0 is heard by nobody but keeps the supervisor's audio
+    read by the bridge: left unread (nobody listening, as in listen mode) it
+    would pile up in the jitter buffer, and the next whisper or barge would
+    reach the agent up to half a second late and clipped for seconds.
+    """
+    return {
+        (caller, supervisor): 1.0,
+        (agent, supervisor): 1.0,
+        (supervisor, agent): 1.0 if mode in ("whisper", "barge") else 0.0,
+        (supervisor, caller): 1.0 if mode == "barge" else 0.0,
+    }
+
+
+@dataclass(frozen=True)
+class Supervision:
+    """A supervision under way: who supervises which agent, in which mode now."""
+
+    supervisor: str
+    agent: str
+    mode: str
 
 
 class SupervisorService:
@@ -55,6 +75,7 @@ class SupervisorService:
         self._dialer = dialer
         self._acd = acd
         self._mode_requests: dict[int, asyncio.Queue] = {}  # supervisor leg -> keys pressed
+        self._live: dict[int, Supervision] = {}  # supervisor leg -> its supervision
         self._tasks: set[asyncio.Future] = set()
         bus.subscribe(DtmfReceived, self._handle_dtmf)
 
@@ -64,6 +85,10 @@ class SupervisorService:
         if session is None:
             raise QueueError(f"agent {agent} is on no queue call")
         return session
+
+    def supervisions(self) -> list[Supervision]:
+        """The supervisions under way, each in the mode its links are in."""
+        return list(self._live.values())
 
     async def supervise(self, supervisor: str, agent: str, mode: str) -> None:
         """Ring the supervisor's extension; once answered, supervise the agent's call."""
@@ -93,20 +118,22 @@ class SupervisorService:
             return
         keys: asyncio.Queue = asyncio.Queue()
         self._mode_requests[leg.leg_id] = keys
-        links: set[tuple[int, int]] = set()
+        links: Links = {}
         try:
             if leg.answered_at is None:
                 await self._calls.answer(leg.leg_id)
             await self._calls.wait_media(leg.leg_id)
-            logger.info("%s supervises agent %s (%s)", leg.extension or "?", agent, mode)
             while mode:
                 links = await self._relink(links, _links(mode, leg.leg_id, *_legs(session)))
+                self._live[leg.leg_id] = Supervision(leg.extension, agent, mode)
+                logger.info("%s supervises agent %s (%s)", leg.extension or "?", agent, mode)
                 mode = await self._next_mode(leg, session, keys)
         except (LegGone, EngineError) as err:
             logger.debug("supervision of %s ended: %s", agent, err)
         finally:
             self._mode_requests.pop(leg.leg_id, None)
-            await self._relink(links, set())
+            self._live.pop(leg.leg_id, None)
+            await self._relink(links, {})
             with contextlib.suppress(LegGone, EngineError):
                 await self._calls.hangup(leg.leg_id)
 
@@ -125,14 +152,14 @@ class SupervisorService:
             return ""  # a call ended (that wins over a key pressed at the same moment)
         return key_pressed.result()
 
-    async def _relink(
-        self, old: set[tuple[int, int]], new: set[tuple[int, int]]
-    ) -> set[tuple[int, int]]:
-        for source, sink in old - new:
+    async def _relink(self, old: Links, new: Links) -> Links:
+        """Go from the paths `old` to `new`: those gone, those added, gains changed."""
+        for source, sink in old.keys() - new.keys():
             with contextlib.suppress(EngineError):
                 await self._engine.disconnect(source, sink)
-        for source, sink in new - old:
-            await self._engine.connect(source, sink)
+        for (source, sink), gain in new.items():
+            if old.get((source, sink)) != gain:
+                await self._engine.connect(source, sink, gain=gain)
         return new
 
     def _handle_dtmf(self, event: DtmfReceived) -> None:

@@ -19,7 +19,7 @@ from pbx.sip._pjobjects import (
     PjPlaylist,
     Publish,
 )
-from pbx.sip._recording import PjRecorders
+from pbx.sip._recording import PjRecorders, transmit
 from pbx.sip._transfer import PjTransfers
 from pbx.sip._uri import header, request_uri, split_name_addr, uri_user
 from pbx.sip.frame_queues import FrameQueues
@@ -92,7 +92,7 @@ class PjCore:
         self._analog_ports: dict[int, PjAnalogPort] = {}  # analog channels' legs
         # Wanted conference connections, kept so they can be made again when a
         # re-INVITE (hold, codec change) gives a leg a new stream and port.
-        self._links: set[tuple[int, int]] = set()  # (source leg, sink leg)
+        self._links: dict[tuple[int, int], float] = {}  # (source leg, sink leg) -> gain
         self._listens: set[tuple[int, int]] = set()  # (player, leg)
         self._recorders = PjRecorders()
         self._transfers = PjTransfers(publish, defer, ids, enabled=bool(settings.edge_uri))
@@ -227,7 +227,7 @@ class PjCore:
     def _forget_leg(self, leg_id: int) -> None:
         self._legs.pop(leg_id, None)
         self._analog_ports.pop(leg_id, None)
-        self._links = {link for link in self._links if leg_id not in link}
+        self._links = {link: gain for link, gain in self._links.items() if leg_id not in link}
         self._listens = {(p, leg) for p, leg in self._listens if leg != leg_id}
         self._recorders.forget_leg(leg_id)
         for player_id in [p.player_id for p in self._players.values() if p.leg_id == leg_id]:
@@ -334,27 +334,33 @@ class PjCore:
         if leg_id in self._analog_ports:
             self._forget_leg(leg_id)
 
-    def connect(self, source_leg: int, sink_leg: int) -> None:
-        """Send `source_leg`'s audio to `sink_leg` (the same leg twice: an echo)."""
-        source = self._media(source_leg)
-        source.startTransmit(self._media(sink_leg))
-        self._links.add((source_leg, sink_leg))
-        self._recorders.overhear(source, sink_leg, sending=True)
+    def connect(self, source_leg: int, sink_leg: int, gain: float) -> None:
+        """Send `source_leg`'s audio to `sink_leg` (the same leg twice: an echo) at
+        `gain` (1.0 as it is, 0.0 silent); a connected pair gets the new gain."""
+        source, sink = self._media(source_leg), self._media(sink_leg)
+        if self._links.get((source_leg, sink_leg), gain) != gain:
+            # pjsua2 cannot change a connection's level: remake it. The bridge
+            # applies both at its next frame, or at worst one frame apart.
+            source.stopTransmit(sink)
+            self._recorders.overhear(source, sink_leg, None)
+        transmit(source, sink, gain)
+        self._links[(source_leg, sink_leg)] = gain
+        self._recorders.overhear(source, sink_leg, gain)
 
     def disconnect(self, source_leg: int, sink_leg: int) -> None:
         """Stop sending `source_leg`'s audio to `sink_leg`."""
-        self._links.discard((source_leg, sink_leg))
+        self._links.pop((source_leg, sink_leg), None)
         source = self._media(source_leg)
         source.stopTransmit(self._media(sink_leg))
-        self._recorders.overhear(source, sink_leg, sending=False)
+        self._recorders.overhear(source, sink_leg, None)
 
     def media_changed(self, leg_id: int) -> None:
         """A leg's media was (re)negotiated: make its wanted connections again."""
         try:
-            for source, sink in [link for link in self._links if leg_id in link]:
-                self._media(source).startTransmit(self._media(sink))
+            for (source, sink), gain in [item for item in self._links.items() if leg_id in item[0]]:
+                transmit(self._media(source), self._media(sink), gain)
                 if source == leg_id:  # its new port, for the recorders overhearing the sink
-                    self._recorders.overhear(self._media(source), sink, sending=True)
+                    self._recorders.overhear(self._media(source), sink, gain)
             for player, leg in [item for item in self._listens if item[1] == leg_id]:
                 self._players[player].startTransmit(self._media(leg))
             self._recorders.relink(leg_id, self._media(leg_id))
@@ -370,7 +376,7 @@ class PjCore:
         player.createPlayer(path, 0 if loop else pj.PJMEDIA_FILE_NO_LOOP)
         player.startTransmit(sink)
         self._players[player_id] = player
-        self._recorders.overhear(player, leg_id, sending=True)
+        self._recorders.overhear(player, leg_id, 1.0)
         return player_id
 
     def playlist(self, paths: list[str]) -> int:
@@ -393,7 +399,7 @@ class PjCore:
         else:
             self._listens.discard((player_id, leg_id))
             player.stopTransmit(sink)
-        self._recorders.overhear(player, leg_id, sending=listening)
+        self._recorders.overhear(player, leg_id, 1.0 if listening else None)
 
     def stop_player(self, player_id: int) -> None:
         """Stop a player and free it; one already gone (its file ended) needs nothing."""
@@ -416,12 +422,15 @@ class PjCore:
         self._recorders.start(ids, files, self._media, self._heard_by)
         return ids
 
-    def _heard_by(self, leg_id: int) -> list[pj.AudioMedia]:
-        """The ports sending to a leg now: legs, shared players, its own prompts."""
-        sources = [self._media(source) for source, sink in self._links if sink == leg_id]
-        sources += [self._players[p] for p, leg in self._listens if leg == leg_id]
-        sources += [p for p in self._players.values() if p.leg_id == leg_id]
-        return sources
+    def _heard_by(self, leg_id: int) -> list[tuple[pj.AudioMedia, float]]:
+        """The ports sending to a leg now, and at what gain: legs, shared players, its
+        own prompts."""
+        heard = [
+            (self._media(s), gain) for (s, sink), gain in self._links.items() if sink == leg_id
+        ]
+        heard += [(self._players[p], 1.0) for p, leg in self._listens if leg == leg_id]
+        heard += [(p, 1.0) for p in self._players.values() if p.leg_id == leg_id]
+        return heard
 
     def stop_recording(self, recorder_ids: list[int]) -> None:
         """Stop recorders; their files are closed once the bridge lets go of them."""

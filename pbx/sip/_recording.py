@@ -9,8 +9,18 @@ from pbx.sip.settings import RecorderFile
 
 logger = logging.getLogger(__name__)
 
-# What a leg hears right now: the conference ports sending to it.
-HeardBy = Callable[[int], list[pj.AudioMedia]]
+# What a leg hears right now: the conference ports sending to it, at their gains.
+HeardBy = Callable[[int], list[tuple[pj.AudioMedia, float]]]
+
+
+def transmit(source: pj.AudioMedia, sink: pj.AudioMedia, gain: float) -> None:
+    """Connect two conference ports at `gain` (1.0 as it is)."""
+    if gain == 1.0:
+        source.startTransmit(sink)
+        return
+    param = pj.AudioMediaTransmitParam()
+    param.level = gain
+    source.startTransmit2(sink, param)
 
 
 class PjRecorders:
@@ -57,21 +67,22 @@ class PjRecorders:
                     self._links.add((leg_id, recorder_id))
                 for leg_id in file.hearing:
                     self._ears.add((leg_id, recorder_id))
-                    for source in heard_by(leg_id):
-                        source.startTransmit(self._recorders[recorder_id])
+                    for source, gain in heard_by(leg_id):
+                        transmit(source, self._recorders[recorder_id], gain)
         except BaseException:
             self.stop(made)
             raise
 
-    def overhear(self, source: pj.AudioMedia, sink_leg: int, *, sending: bool) -> None:
-        """`source` started (or stopped) sending to `sink_leg`: the recorders hearing
-        what that leg hears start (or stop) hearing it too."""
+    def overhear(self, source: pj.AudioMedia, sink_leg: int, gain: float | None) -> None:
+        """`source` started sending to `sink_leg` at `gain` (None: stopped): the
+        recorders hearing what that leg hears hear it too, as loud."""
         for leg_id, recorder_id in self._ears:
-            if leg_id == sink_leg:
-                if sending:
-                    source.startTransmit(self._recorders[recorder_id])
-                else:
-                    source.stopTransmit(self._recorders[recorder_id])
+            if leg_id != sink_leg:
+                continue
+            if gain is None:
+                source.stopTransmit(self._recorders[recorder_id])
+            else:
+                transmit(source, self._recorders[recorder_id], gain)
 
     def stop(self, ids: Sequence[int]) -> None:
         """Destroy recorders: the bridge drops their ports, then each file is closed."""

@@ -214,9 +214,18 @@ class SipEngine:
         """Take an analog leg's port off the bridge (its connections and players go too)."""
         await self._command(lambda core: core.remove_analog_port(leg_id))
 
-    async def connect(self, source_leg: int, sink_leg: int) -> None:
-        """Send one leg's audio to another (the same leg twice makes an echo)."""
-        await self._command(lambda core: core.connect(source_leg, sink_leg))
+    async def connect(self, source_leg: int, sink_leg: int, *, gain: float = 1.0) -> None:
+        """Send one leg's audio to another (the same leg twice makes an echo).
+
+        `gain` scales it: 1.0 as it is, 0.0 silent. A silent connection still
+        makes the bridge read the source: pjmedia stops reading a leg nothing
+        listens to, and its jitter buffer then fills with audio up to half a
+        second old, which whoever is connected to it next hears first. Connecting
+        a connected pair again changes its gain.
+        """
+        if not 0.0 <= gain <= 1.0:
+            raise ValueError(f"gain must be between 0.0 and 1.0, not {gain}")
+        await self._command(lambda core: core.connect(source_leg, sink_leg, gain))
 
     async def disconnect(self, source_leg: int, sink_leg: int) -> None:
         """Stop sending one leg's audio to another."""
