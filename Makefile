@@ -12,7 +12,8 @@ export PJSUA2_CACHE
 # Debian packages: the pjproject build, the Python build, the SIP edge, the
 # real peers the tests talk to, and espeak-ng (speech for the DTMF talk-off test
 # and spoken prompts). Prompts: the recorded sets per language, sox (with MP3,
-# Ogg Vorbis and FLAC) to convert uploads, tzdata for time conditions.
+# Ogg Vorbis and FLAC) to convert uploads, tzdata for time conditions. chromium:
+# the web panel's browser test (driven by Playwright; no browser is downloaded).
 APT_PACKAGES := \
 	build-essential pkg-config curl ca-certificates xz-utils \
 	python3 python3-venv python3-dev libsystemd-dev \
@@ -22,7 +23,8 @@ APT_PACKAGES := \
 	espeak-ng \
 	asterisk-core-sounds-en-wav asterisk-core-sounds-fr-wav asterisk-core-sounds-es-wav \
 	asterisk-core-sounds-it-wav asterisk-core-sounds-ru-wav \
-	sox libsox-fmt-base libsox-fmt-mp3 tzdata
+	sox libsox-fmt-base libsox-fmt-mp3 tzdata \
+	chromium openssl
 
 PYTEST_ARGS ?=
 

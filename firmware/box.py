@@ -12,6 +12,7 @@ from firmware.call_flow_parts import CallFlowParts
 from firmware.config import Config
 from firmware.control import ControlServer
 from firmware.recording_parts import build_recording, route_recording
+from firmware.web_parts import build_web_access, serve_web
 from pbx.api import ServiceApi
 from pbx.bus import EventBus
 from pbx.calls import CallService
@@ -271,6 +272,16 @@ class Box:
         watcher = asyncio.create_task(trunks.watch(TRUNK_POLL_S))
         stack.callback(watcher.cancel)
 
+    def _trunks(self, database: Database, edge_db: Database, edge: EdgeSettings) -> TrunkService:
+        """Trunks and outbound routes, kept in step with the edge's registrations."""
+        return TrunkService(
+            TrunkStore(database),
+            EdgeTrunks(edge_db),
+            self.engine,
+            EdgeRpc(edge.rpc_socket),
+            f"sip:{edge.engine_address}:{edge.udp_port}",
+        )
+
     async def _serve_control(self, stack: contextlib.AsyncExitStack) -> None:
         """The control socket the CLI talks to, serving the service API."""
         socket_path = self.config.daemon.data_dir / "callbox.sock"
@@ -299,13 +310,8 @@ class Box:
         self.engine = SipEngine(engine_settings(cfg), bus)
         calls = CallService(self.engine, bus, cdrs, guard)
         edge_host = f"{edge.engine_address}:{edge.udp_port}"
-        trunks = TrunkService(
-            TrunkStore(database),
-            EdgeTrunks(edge_db),
-            self.engine,
-            EdgeRpc(edge.rpc_socket),
-            f"sip:{edge_host}",
-        )
+        trunks = self._trunks(database, edge_db, edge)
+        web = await build_web_access(cfg, database, stack)
         lines = await self._bring_up_board(bus, calls, extensions, trunks)
         self.call_flows = await CallFlowParts.loaded(cfg, database, trunks)
         recording = await self._recording(stack, calls, bus, database, extensions)
@@ -335,6 +341,8 @@ class Box:
             lines=lines,
             recordings=recording,
             queues=queues,
+            web=web,
             **self.call_flows.services(),
         )
         await self._serve_control(stack)
+        await serve_web(self.api, cfg, stack)

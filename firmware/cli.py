@@ -47,6 +47,7 @@ def _run(cfg: config_mod.Config) -> int:
     from firmware.logs import start_logging  # noqa: PLC0415
     from pbx.edge.process import EdgeError  # noqa: PLC0415
     from pbx.sip import EngineError, ListenError  # noqa: PLC0415
+    from webui.panel import ListenerTaken  # noqa: PLC0415
 
     listener = start_logging(cfg.daemon.log_level)
     # A crash in C (pjsip, the conference bridge) then leaves every thread's Python
@@ -56,6 +57,9 @@ def _run(cfg: config_mod.Config) -> int:
         asyncio.run(serve(cfg))
     except ListenError as err:
         print(f"callbox: engine.sip_port: {err}", file=sys.stderr)
+        return EX_CONFIG
+    except ListenerTaken as err:
+        print(f"callbox: {err.setting}: {err}", file=sys.stderr)
         return EX_CONFIG
     except EdgeError as err:
         print(f"callbox: {err.setting or 'edge'}: {err}", file=sys.stderr)

@@ -85,6 +85,24 @@ class WebConfig:
     address: str = _opt("127.0.0.1", "address the web panel listens on", kind="ip")
     https_port: int = _opt(8443, "web panel (HTTPS)", kind="port")
     http_port: int = _opt(8080, "redirects to HTTPS", kind="port")
+    language: str = _opt(
+        "en", "the panel's language (ar and fa are right to left)", choices=("en", "ar", "fa")
+    )
+    session_idle_timeout_s: int = _opt(
+        900, "a session unused this long ends (sign in again)", min=60, max=86400
+    )
+    session_absolute_timeout_s: int = _opt(
+        43200, "a session ends this long after signing in, however busy", min=300, max=604800
+    )
+    setup_token_ttl_s: int = _opt(
+        3600, "the first-start token lasts this long; then a new one is shown", min=60, max=604800
+    )
+    login_free_failures: int = _opt(
+        3, "failed log-ins from one address before it must wait", min=1, max=20
+    )
+    login_max_backoff_s: int = _opt(
+        900, "longest wait after failed log-ins (the wait doubles each time)", min=1, max=86400
+    )
 
 
 @dataclass(frozen=True)
@@ -416,6 +434,12 @@ def _cross_checks(config: Config) -> list[str]:
             ):
                 problems.append(f"{key}: {port}/{proto} is already taken by {other_key}")
         seen.append((key, address, port, proto))
+    w = config.web
+    if w.session_absolute_timeout_s < w.session_idle_timeout_s:
+        problems.append(
+            "web.session_absolute_timeout_s: must not be shorter than"
+            f" web.session_idle_timeout_s ({w.session_idle_timeout_s})"
+        )
     e = config.engine
     ports = e.rtp_port_max - e.rtp_port_min + 1
     if ports < 2:

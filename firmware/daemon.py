@@ -11,7 +11,7 @@ import threading
 from firmware.box import Box
 from firmware.config import Config
 from firmware.notify import SystemdNotifier
-from pbx.api import BoxStatus
+from pbx.api import BoxStatus, ServiceApi
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ async def serve(config: Config) -> None:
     async with contextlib.AsyncExitStack() as stack:
         await box.start(stack)
         notifier.ready(_status_line(box.api.status()))
-        _announce(config)
+        _announce(config, box.api)
         keep_alive = asyncio.create_task(_keep_alive(box, notifier))
         await stop_requested.wait()
         logger.info("stopping")
@@ -91,7 +91,7 @@ async def serve(config: Config) -> None:
     logger.info("stopped cleanly")
 
 
-def _announce(config: Config) -> None:
+def _announce(config: Config, api: ServiceApi) -> None:
     engine, numbers = config.engine, config.diagnostics
     logger.info(
         "callbox is up: SIP engine on %s:%d, data in %s",
@@ -100,3 +100,11 @@ def _announce(config: Config) -> None:
         config.daemon.data_dir,
     )
     logger.info("test numbers: %s echo, %s 1004 Hz tone", numbers.echo_number, numbers.tone_number)
+    web = api.web.status()
+    logger.info("web panel: %s (certificate SHA-256 %s)", web["url"], web["certificate_sha256"])
+    if "setup_token" in web:
+        logger.warning(
+            "first start: open %ssetup and enter the setup token %s",
+            web["url"],
+            web["setup_token"],
+        )

@@ -2,11 +2,30 @@
 
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Protocol
 
+from pbx import PbxError
+from pbx.access import (
+    ROLE_PERMISSIONS,
+    AccessControl,
+    AccessDenied,
+    AccessError,
+    ApiToken,
+    AuditEvent,
+    AuditLog,
+    PasswordError,
+    Permission,
+    Principal,
+    Role,
+    User,
+    role_allows,
+)
 from pbx.call_flows import CallFlows
 from pbx.calls import CallService
 from pbx.extension_service import ExtensionService
+from pbx.extensions import RECORDING_SETTINGS, Extension, ExtensionError
+from pbx.extensions import Permission as CallPermission
 from pbx.lines.service import LineService, PortStatus
 from pbx.moh_classes import MusicLibrary
 from pbx.prompts import PromptLibrary
@@ -15,9 +34,37 @@ from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
 from pbx.store.edge import EdgeCredentials, Registration
+from pbx.tls_identity import CertificateError, CertificateInfo, TlsIdentity
 from pbx.trunk_service import TrunkService, TrunkStatus
 
 _ENGINE_STALL_S = 5.0
+# What the web panel may name: it imports pbx.api and nothing else of pbx.
+CALL_PERMISSIONS = tuple(p.name.lower() for p in CallPermission)
+__all__ = [
+    "CALL_PERMISSIONS",
+    "RECORDING_SETTINGS",
+    "ROLE_PERMISSIONS",
+    "AccessDenied",
+    "AccessError",
+    "ApiToken",
+    "AuditEvent",
+    "BoxStatus",
+    "CertificateError",
+    "CertificateInfo",
+    "Extension",
+    "ExtensionError",
+    "PasswordError",
+    "PbxError",
+    "Permission",
+    "Principal",
+    "Registration",
+    "Role",
+    "ServiceApi",
+    "TlsIdentity",
+    "User",
+    "WebAccess",
+    "role_allows",
+]
 
 
 @dataclass(frozen=True)
@@ -35,6 +82,27 @@ class BoxStatus:
     trunks: list[TrunkStatus] = field(default_factory=list)
     ports: list[PortStatus] = field(default_factory=list)  # the analog ports
     recording: dict = field(default_factory=dict)  # RecordingService.status()
+    web: dict = field(default_factory=dict)  # the panel's address, certificate, setup token
+
+
+@dataclass(frozen=True)
+class WebAccess:
+    """The web panel's side of the service API: who may use it, what they did, its HTTPS."""
+
+    access: AccessControl  # the first admin, log-ins, sessions, users, API tokens
+    audit: AuditLog  # every log-in and change, listed for admins
+    identity: TlsIdentity  # the panel's key and certificate
+    url: str  # where the panel is reached, e.g. https://192.168.1.2:8443/
+
+    def status(self) -> dict:
+        """For `callbox status` and the front panel: the URL, the certificate's fingerprint,
+        and while no admin exists the one-time setup token."""
+        status = {"url": self.url, "certificate_sha256": self.identity.info().sha256}
+        if (setup := self.access.setup_token()) is not None:
+            token, expires_s = setup
+            expires = datetime.fromtimestamp(expires_s, UTC).isoformat(timespec="seconds")
+            status |= {"setup_token": token, "setup_token_expires": expires}
+        return status
 
 
 class EdgeState(Protocol):
@@ -63,6 +131,7 @@ class ServiceApi:
         music: MusicLibrary | None = None,
         recordings: RecordingService | None = None,
         queues: QueueService | None = None,
+        web: WebAccess | None = None,
     ) -> None:
         self._calls = calls
         self._lines = lines
@@ -77,6 +146,7 @@ class ServiceApi:
         self.music = music  # music-on-hold classes
         self.recordings = recordings  # call recordings and their policies
         self.queues = queues  # queues, agents, ring groups, supervision, KPIs
+        self.web = web  # the web panel's users, sessions, audit log and certificate
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:
@@ -101,6 +171,7 @@ class ServiceApi:
             self.trunks.status(),
             self._lines.status() if self._lines is not None else [],
             self.recordings.status() if self.recordings else {},
+            self.web.status() if self.web else {},
         )
 
     async def registrations(self) -> list[Registration]:

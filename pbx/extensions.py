@@ -95,8 +95,12 @@ def new_secret() -> str:
     return "".join(secrets.choice(_SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
 
 
-def check_secret(secret: str, number: str) -> str:
-    """Refuse a secret an attacker would guess; return it unchanged otherwise."""
+def check_secret(secret: str, number: str, holder: str = "the extension number") -> str:
+    """Refuse a secret an attacker would guess; return it unchanged otherwise.
+
+    `number` is whose secret it is (an extension, or a panel user's name, which
+    `holder` then names in the reason).
+    """
     lowered = secret.lower()
     classes = sum(
         any(c in group for c in secret)
@@ -109,7 +113,7 @@ def check_secret(secret: str, number: str) -> str:
     )
     problems = [
         (len(secret) < MIN_ADMIN_SECRET_LENGTH, f"shorter than {MIN_ADMIN_SECRET_LENGTH}"),
-        (number in secret, "contains the extension number"),
+        (number.lower() in lowered, f"contains {holder}"),
         (_is_common(lowered), "is a common password with digits or symbols added"),
         (len(set(secret)) < 6, "too few different characters"),
         (

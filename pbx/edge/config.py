@@ -6,11 +6,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pbx.edge.certificate import ensure_certificate
 from pbx.events import SecurityEvent
 from pbx.extensions import REALM
 from pbx.sip.settings import PLACED_HEADER, TRANSFER_HEADER
 from pbx.store.edge_trunks import TRUNK_GROUP
+from pbx.tls_identity import ensure_certificate
 
 # User-Agents of SIP scanning and cracking tools; their requests get no answer at all.
 SCANNER_AGENTS = (

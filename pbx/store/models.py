@@ -167,6 +167,69 @@ class QueueEventRecord(peewee.Model):
 
 QUEUE_MODELS = [QueueRecord, AgentRecord, QueueEventRecord]
 
+
+# --- the web panel's access control (pbx/access) -------------------------------------
+
+
+class UserRecord(peewee.Model):
+    """A panel user; the password only as its argon2id hash."""
+
+    username = peewee.CharField(unique=True, max_length=32)
+    role = peewee.CharField(max_length=16)
+    password_hash = peewee.CharField(max_length=256)
+    created_at = peewee.DateTimeField()
+    password_changed_at = peewee.DateTimeField()
+
+    class Meta:
+        table_name = "panel_user"
+
+
+class SessionRecord(peewee.Model):
+    """A signed-in browser, by the SHA-256 of its session id (the id is only in the cookie)."""
+
+    key = peewee.CharField(unique=True, max_length=64)
+    username = peewee.CharField(max_length=32, index=True)
+    csrf_token = peewee.CharField(max_length=64)
+    created_s = peewee.FloatField()
+    last_seen_s = peewee.FloatField()
+    source = peewee.CharField(max_length=64, default="")
+
+    class Meta:
+        table_name = "panel_session"
+
+
+class ApiTokenRecord(peewee.Model):
+    """An API token, by the SHA-256 of its secret."""
+
+    token_id = peewee.CharField(unique=True, max_length=16)
+    secret_hash = peewee.CharField(unique=True, max_length=64)
+    username = peewee.CharField(max_length=32, index=True)
+    label = peewee.CharField(max_length=64, default="")
+    created_at = peewee.DateTimeField()
+    last_used_s = peewee.FloatField(default=0.0)
+
+    class Meta:
+        table_name = "api_token"
+
+
+class AuditRecord(peewee.Model):
+    """One audit event: appended, never changed; the oldest trimmed past a bound."""
+
+    at = peewee.DateTimeField(index=True)
+    actor = peewee.CharField(max_length=32)
+    source = peewee.CharField(max_length=64)
+    action = peewee.CharField(max_length=32, index=True)
+    target = peewee.CharField(max_length=64, default="")
+    outcome = peewee.CharField(max_length=16)
+    detail = peewee.CharField(max_length=256, default="")
+
+    class Meta:
+        table_name = "audit_event"
+
+
+ACCESS_MODELS = [UserRecord, SessionRecord, ApiTokenRecord, AuditRecord]
+
+
 MAIN = [
     CallRecord,
     ExtensionRecord,
@@ -175,4 +238,5 @@ MAIN = [
     ConfigObjectRecord,
     RecordingRecord,
     *QUEUE_MODELS,
+    *ACCESS_MODELS,
 ]

@@ -1,0 +1,98 @@
+"""The route table: every URL the panel serves, its handler, and the permission each method needs.
+
+A handler method without a permission here (or a permission for a method the
+handler lacks) stops the panel at start-up: no route can be served unguarded.
+"""
+
+from dataclasses import dataclass
+
+import tornado.web
+
+from pbx.api import Permission
+from webui.assets import ASSET_PATH, StaticAsset
+from webui.audit_page import AuditApi, AuditPage
+from webui.certificate_page import CertificatePage
+from webui.extension_api import ExtensionApi, ExtensionsApi
+from webui.extension_pages import EXTENSION_PATH, ExtensionDelete, ExtensionPage, ExtensionsPage
+from webui.handler import PanelHandler
+from webui.session_pages import HomePage, LoginPage, LogoutAction, SetupPage
+from webui.user_pages import (
+    TOKEN_PATH,
+    USER_PATH,
+    TokenAdd,
+    TokenRevoke,
+    UserChange,
+    UserDelete,
+    UsersPage,
+)
+
+P = Permission
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+class RouteError(Exception):
+    """The route table is wrong: a method without a permission, or one the handler lacks."""
+
+
+@dataclass(frozen=True)
+class Route:
+    """A URL pattern, its handler, and the permission each HTTP method of it needs."""
+
+    pattern: str
+    handler: type[PanelHandler]
+    permissions: dict[str, Permission]
+
+
+ROUTES = (
+    Route("/", HomePage, {"GET": P.SIGNED_IN}),
+    Route("/login", LoginPage, {"GET": P.PUBLIC, "POST": P.PUBLIC}),
+    Route("/setup", SetupPage, {"GET": P.PUBLIC, "POST": P.PUBLIC}),
+    Route("/logout", LogoutAction, {"POST": P.SIGNED_IN}),
+    Route(ASSET_PATH, StaticAsset, {"GET": P.PUBLIC}),
+    Route("/extensions", ExtensionsPage, {"GET": P.EXTENSIONS_VIEW, "POST": P.EXTENSIONS_EDIT}),
+    Route(EXTENSION_PATH, ExtensionPage, {"GET": P.EXTENSIONS_VIEW, "POST": P.EXTENSIONS_EDIT}),
+    Route(f"{EXTENSION_PATH}/delete", ExtensionDelete, {"POST": P.EXTENSIONS_EDIT}),
+    Route("/users", UsersPage, {"GET": P.USERS_MANAGE, "POST": P.USERS_MANAGE}),
+    Route(USER_PATH, UserChange, {"POST": P.USERS_MANAGE}),
+    Route(f"{USER_PATH}/delete", UserDelete, {"POST": P.USERS_MANAGE}),
+    Route("/tokens", TokenAdd, {"POST": P.USERS_MANAGE}),
+    Route(f"{TOKEN_PATH}/revoke", TokenRevoke, {"POST": P.USERS_MANAGE}),
+    Route("/audit", AuditPage, {"GET": P.AUDIT_VIEW}),
+    Route(
+        "/certificate", CertificatePage, {"GET": P.CERTIFICATE_MANAGE, "POST": P.CERTIFICATE_MANAGE}
+    ),
+    Route("/api/extensions", ExtensionsApi, {"GET": P.EXTENSIONS_VIEW, "POST": P.EXTENSIONS_EDIT}),
+    Route(
+        f"/api{EXTENSION_PATH}",
+        ExtensionApi,
+        {"GET": P.EXTENSIONS_VIEW, "PUT": P.EXTENSIONS_EDIT, "DELETE": P.EXTENSIONS_EDIT},
+    ),
+    Route("/api/audit", AuditApi, {"GET": P.AUDIT_VIEW}),
+)
+
+
+def implemented_methods(handler: type[PanelHandler]) -> set[str]:
+    """The HTTP methods `handler` answers (those it defines beyond Tornado's defaults)."""
+    return {
+        method
+        for method in HTTP_METHODS
+        if getattr(handler, method.lower())
+        is not getattr(tornado.web.RequestHandler, method.lower())
+    }
+
+
+def check_routes(routes: tuple[Route, ...]) -> None:
+    """Raise RouteError unless each route's permissions cover exactly its handler's methods."""
+    for route in routes:
+        methods = implemented_methods(route.handler)
+        unguarded = methods - route.permissions.keys()
+        if unguarded:
+            raise RouteError(f"{route.pattern}: no permission for {', '.join(sorted(unguarded))}")
+        missing = route.permissions.keys() - methods
+        if missing:
+            raise RouteError(
+                f"{route.pattern}: {route.handler.__name__} has no {', '.join(sorted(missing))}"
+            )
+        for method, permission in route.permissions.items():
+            if not isinstance(permission, Permission):
+                raise RouteError(f"{route.pattern} {method}: {permission!r} is not a Permission")
