@@ -14,10 +14,12 @@ packets a second over the call, or a recording is missing or short (under the ca
 
 import contextlib
 import os
+import re
 import sqlite3
 import threading
 import time
 import wave
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -341,6 +343,7 @@ def run_step(box: QueueBox, plan: StepPlan, workdir: Path) -> dict:
     directory = workdir / f"step-{plan.calls}"
     directory.mkdir()
     since, load_1m = datetime.now(UTC), os.getloadavg()[0]
+    log_offset = box.daemon.log_path.stat().st_size
     media = CallerMedia(box.media_port, plan.calls).start()
     sampler = Sampler(box.daemon)
     sipp_cpu_s = _children_cpu_s()
@@ -372,10 +375,25 @@ def run_step(box: QueueBox, plan: StepPlan, workdir: Path) -> dict:
             "caller_media": round(media.cpu_s, 1),
         },
         "machine_load_1m_before": round(load_1m, 2),
+        "daemon_errors": logged_errors(box.daemon.log_path, log_offset),
     }
     step["limit"] = trouble or _verdict(step, plan)
     _drop_recordings(box.daemon)
     return step
+
+
+def logged_errors(log_path: Path, offset: int) -> dict:
+    """The ERROR lines the daemon logged since `offset`: how many, and the commonest kinds
+    (an announcement the engine refused is heard by no one, yet fails no other figure)."""
+    with log_path.open("rb") as log:
+        log.seek(offset)
+        lines = log.read().decode(errors="replace").splitlines()
+    kinds = Counter(
+        re.sub(r"\d+", "N", line.split(" ERROR ", 1)[1].strip())[:120]
+        for line in lines
+        if " ERROR " in line
+    )
+    return {"count": sum(kinds.values()), "commonest": dict(kinds.most_common(3))}
 
 
 def _drop_recordings(daemon: Daemon) -> None:
@@ -437,6 +455,7 @@ _COLUMNS = (
     ("daemon CPU ms/call", lambda s: s["cpu"]["daemon_ms_per_call"]),
     ("daemon peak RSS MB", lambda s: s["daemon_peak_rss_mb"]),
     ("SIPp + media CPU s", lambda s: round(sum(s["load_generator_cpu_s"].values()), 1)),
+    ("daemon errors logged", lambda s: s["daemon_errors"]["count"]),
 )
 
 

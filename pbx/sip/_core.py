@@ -413,7 +413,10 @@ class PjCore:
         self._retire(player_id)
 
     def _forget_player(self, player_id: int) -> None:
-        self._retire(player_id)
+        # Its end has been reported, and pjmedia reports it once: nothing can call the
+        # player any more, so it is freed at once (retiring each ended prompt for a
+        # second would hold hundreds more players against PJSUA_MAX_PLAYERS).
+        self._players.pop(player_id, None)
 
     def _retire(self, player_id: int) -> None:
         """Take a player off every leg and recorder hearing it, to be freed once safe."""
