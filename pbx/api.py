@@ -29,7 +29,7 @@ from pbx.extensions import Permission as CallPermission
 from pbx.lines.service import LineService, PortStatus
 from pbx.moh_classes import MusicLibrary
 from pbx.prompts import PromptLibrary
-from pbx.queues.service import QueueService
+from pbx.queues.service import QueueService, QueueSnapshot
 from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
@@ -56,11 +56,14 @@ __all__ = [
     "PasswordError",
     "PbxError",
     "Permission",
+    "PortStatus",
     "Principal",
+    "QueueSnapshot",
     "Registration",
     "Role",
     "ServiceApi",
     "TlsIdentity",
+    "TrunkStatus",
     "User",
     "WebAccess",
     "role_allows",
@@ -177,3 +180,7 @@ class ServiceApi:
     async def registrations(self) -> list[Registration]:
         """Phones registered at the edge now."""
         return await self._edge_registry.registrations()
+
+    async def queues_live(self) -> list[QueueSnapshot]:
+        """Every queue now (waiting callers, agents by state); none on a box without queues."""
+        return await self.queues.live() if self.queues is not None else []

@@ -15,6 +15,7 @@ from webui.certificate_page import CertificatePage
 from webui.extension_api import ExtensionApi, ExtensionsApi
 from webui.extension_pages import EXTENSION_PATH, ExtensionDelete, ExtensionPage, ExtensionsPage
 from webui.handler import PanelHandler
+from webui.metrics import MetricsEndpoint
 from webui.session_pages import HomePage, LoginPage, LogoutAction, SetupPage
 from webui.user_pages import (
     TOKEN_PATH,
@@ -68,6 +69,7 @@ ROUTES = (
         {"GET": P.EXTENSIONS_VIEW, "PUT": P.EXTENSIONS_EDIT, "DELETE": P.EXTENSIONS_EDIT},
     ),
     Route("/api/audit", AuditApi, {"GET": P.AUDIT_VIEW}),
+    Route("/metrics", MetricsEndpoint, {"GET": P.METRICS_VIEW}),
 )
 
 

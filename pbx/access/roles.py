@@ -26,13 +26,15 @@ class Permission(StrEnum):
     USERS_MANAGE = "users.manage"  # panel users, roles, passwords, API tokens
     AUDIT_VIEW = "audit.view"  # the audit log
     CERTIFICATE_MANAGE = "certificate.manage"  # the panel's HTTPS certificate
+    METRICS_VIEW = "metrics.view"  # /metrics, for Prometheus: counts and states, no names
 
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission) - {Permission.PUBLIC, Permission.SIGNED_IN},
     Role.SUPERVISOR: frozenset({Permission.EXTENSIONS_VIEW}),
     Role.AGENT: frozenset(),
-    Role.TECHNICIAN: frozenset({Permission.EXTENSIONS_VIEW}),
+    # Diagnostics includes monitoring: a technician's scraper token sees the box's health.
+    Role.TECHNICIAN: frozenset({Permission.EXTENSIONS_VIEW, Permission.METRICS_VIEW}),
 }
 
 
