@@ -9,6 +9,7 @@ import binascii
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from firmware.control_values import moment_of
 from pbx.api import ServiceApi
 from pbx.call_flows import CallFlows
 from pbx.catalog import Catalog, SettingError, to_settings
@@ -26,13 +27,7 @@ def _decoded(data: str) -> bytes:
 
 
 def _moment(at: str | None) -> datetime:
-    if not at:
-        return datetime.now(UTC)
-    try:
-        moment = datetime.fromisoformat(at)
-    except ValueError:
-        raise SettingError(f"not a date and time: {at!r} (e.g. 2026-05-04T10:30+01:00)") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    return moment_of(at) if at else datetime.now(UTC)
 
 
 def _catalog_commands(kind: str, catalog: Catalog, flows: CallFlows) -> dict[str, Command]:

@@ -7,10 +7,10 @@ import logging
 import os
 import sys
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
 
 from firmware.call_center_control import call_center_commands
+from firmware.control_values import moment_of, plain
 from firmware.queue_control import queue_commands
 from pbx import PbxError
 from pbx.api import ServiceApi
@@ -156,28 +156,15 @@ class ControlServer:
 
     async def _rec_list(self, call_uid: str = "", since: str = "", until: str = "") -> list[dict]:
         recordings = self._api.recordings
-        found = await recordings.list(call_uid, _utc(since), _utc(until))
-        return [{**_json_times(dataclasses.asdict(r)), "file": recordings.file(r)} for r in found]
+        found = await recordings.list(
+            call_uid, moment_of(since) if since else None, moment_of(until) if until else None
+        )
+        return [{**plain(r), "file": recordings.file(r)} for r in found]
 
     async def _rec_policy(self, extension: str = "") -> dict:
         if extension:
             await self._api.extensions.get(extension)  # an unknown number is an error
         return await self._api.recordings.policy(extension)
-
-
-def _utc(text: str) -> datetime | None:
-    """An ISO 8601 time from the CLI (UTC unless it names its offset); None if blank."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise PbxError(f"not an ISO 8601 time: {text!r}") from None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def _json_times(row: dict) -> dict:
-    return {k: v.isoformat() if isinstance(v, datetime) else v for k, v in row.items()}
 
 
 def _trunk_settings(settings: dict) -> dict:
