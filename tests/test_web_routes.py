@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from pbx.api import Permission
 from tests.web_box import web_box
 from webui.handler import STATE_CHANGING, PanelHandler
 from webui.panel import WebPanel
@@ -27,11 +28,14 @@ PUBLIC = {("/login", "GET"), ("/login", "POST"), ("/setup", "GET"), ("/setup", "
 
 # The README's permission matrix, written out: who may use what.
 MATRIX = {
-    "admin": {"extensions.view", "extensions.edit", "users.manage", "audit.view",
-              "certificate.manage", "metrics.view"},
-    "supervisor": {"extensions.view"},
-    "agent": set(),
-    "technician": {"extensions.view", "metrics.view"},
+    "admin": {p.value for p in Permission} - {"public", "signed-in"},
+    "supervisor": {"dashboard.view", "wallboard.view", "extensions.view", "call-flows.view",
+                   "night-mode.set", "queues.view", "agents.manage", "agent.self", "media.view",
+                   "media.edit", "recordings.listen", "reports.view"},
+    "agent": {"wallboard.view", "agent.self"},
+    "technician": {"dashboard.view", "extensions.view", "trunks.view", "ports.view", "ports.test",
+                   "call-flows.view", "queues.view", "system.view", "system.restart",
+                   "metrics.view"},
 }  # fmt: skip
 
 

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 import tornado.web
 
 from pbx.api import AccessDenied, Permission, Principal, ServiceApi, role_allows
+from webui.navigation import NAVIGATION
 from webui.translations import Translator
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -208,15 +209,6 @@ class PanelHandler(tornado.web.RequestHandler):
             self.finish({"error": message})
         else:
             self.render("error.html", status=status_code, message=message)
-
-
-# The menu: each entry shows only to roles that may open it.
-NAVIGATION = (
-    ("/extensions", "Extensions", Permission.EXTENSIONS_VIEW),
-    ("/users", "Users", Permission.USERS_MANAGE),
-    ("/audit", "Audit log", Permission.AUDIT_VIEW),
-    ("/certificate", "Certificate", Permission.CERTIFICATE_MANAGE),
-)
 
 
 class ApiHandler(PanelHandler):

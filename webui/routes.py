@@ -50,9 +50,14 @@ ROUTES = (
     Route("/setup", SetupPage, {"GET": P.PUBLIC, "POST": P.PUBLIC}),
     Route("/logout", LogoutAction, {"POST": P.SIGNED_IN}),
     Route(ASSET_PATH, StaticAsset, {"GET": P.PUBLIC}),
+    # -- live: dashboard, wallboard, queues and agents --
+    # -- call flows: trunks, routes, time conditions, IVR --
     Route("/extensions", ExtensionsPage, {"GET": P.EXTENSIONS_VIEW, "POST": P.EXTENSIONS_EDIT}),
     Route(EXTENSION_PATH, ExtensionPage, {"GET": P.EXTENSIONS_VIEW, "POST": P.EXTENSIONS_EDIT}),
     Route(f"{EXTENSION_PATH}/delete", ExtensionDelete, {"POST": P.EXTENSIONS_EDIT}),
+    # -- media: music on hold, prompts, recordings --
+    # -- reports --
+    # -- system: analog ports, time, network, VPN, backup, firmware --
     Route("/users", UsersPage, {"GET": P.USERS_MANAGE, "POST": P.USERS_MANAGE}),
     Route(USER_PATH, UserChange, {"POST": P.USERS_MANAGE}),
     Route(f"{USER_PATH}/delete", UserDelete, {"POST": P.USERS_MANAGE}),
@@ -70,6 +75,7 @@ ROUTES = (
     ),
     Route("/api/audit", AuditApi, {"GET": P.AUDIT_VIEW}),
     Route("/metrics", MetricsEndpoint, {"GET": P.METRICS_VIEW}),
+    # -- account: own password, language, API documentation --
 )
 
 

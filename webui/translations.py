@@ -1,15 +1,31 @@
 """The panel's words in each language: every string the UI shows goes through here.
 
-English is the source: its text is the key. A language lacking a string shows
+English is the source: its text is the key. Each other language has a folder
+`webui/lang/<language>/` of JSON files, one per area of the panel (so pages
+written side by side do not share a file), each mapping English text to the
+translation; they are read once at import. A language lacking a string shows
 the English one. Arabic and Persian pages are laid out right to left.
 """
 
+import json
+from pathlib import Path
+
 RIGHT_TO_LEFT = frozenset({"ar", "fa"})
 LANGUAGES = ("en", "ar", "fa")
+LANG_DIR = Path(__file__).with_name("lang")
 
-# Language -> English text -> translation. Only English exists yet; the tables
-# are here so that every page is written for them from the start.
-TABLE: dict[str, dict[str, str]] = {"en": {}, "ar": {}, "fa": {}}
+
+def load_table(language: str) -> dict[str, str]:
+    """English text -> translation, from every file in `webui/lang/<language>/`."""
+    table: dict[str, str] = {}
+    folder = LANG_DIR / language
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.json")):
+            table.update(json.loads(path.read_text(encoding="utf-8")))
+    return table
+
+
+TABLE: dict[str, dict[str, str]] = {language: load_table(language) for language in LANGUAGES}
 
 
 class Translator:
