@@ -16,6 +16,7 @@ from pbx.store.config_objects import ConfigObjectStore
 from pbx.trunks import BARE_DESTINATION_KINDS, DESTINATION_KINDS
 from tests import speech
 from tests.harness import Daemon, free_port, short_tempdir
+from tests.panel_browser import chromium  # noqa: F401 (a fixture for the browser tests)
 
 
 def pytest_sessionstart(session):

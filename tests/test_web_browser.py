@@ -2,38 +2,16 @@
 first start with the console's token, signing in, adding an extension and seeing its secret
 once, and a pjsua2 phone registering with that secret showing up on the page."""
 
-import shutil
-
-import pytest
-
 from tests.harness import free_port
+from tests.panel_browser import PASSWORD, new_page
 from tests.phone_client import Phone
-
-CHROMIUM = shutil.which("chromium")
-PASSWORD = "Violet-Harbour-1987"
-
-
-@pytest.fixture
-def chromium():
-    if CHROMIUM is None:
-        pytest.fail("Debian's chromium is missing: `make setup` installs it")
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415
-
-    with sync_playwright() as playwright:
-        # --no-sandbox: the tests run as root, where Chromium's sandbox cannot start.
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def test_first_start_to_a_registered_phone_in_the_browser(make_daemon, chromium, tmp_path):
     daemon = make_daemon().start()
     web = daemon.status()["web"]
-    context = chromium.new_context(ignore_https_errors=True)  # the box's self-signed certificate
-    page = context.new_page()
-    page.set_default_timeout(10_000)
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page = new_page(chromium, errors)
 
     page.goto(web["url"])
     assert page.url.endswith("/setup")  # no admin yet: only the first-start page opens
@@ -68,4 +46,3 @@ def test_first_start_to_a_registered_phone_in_the_browser(make_daemon, chromium,
         page.wait_for_selector(f"{cell}.up")  # the page polls the API
         assert page.inner_text(cell) == "registered"
     assert errors == []  # nothing the CSP blocked, no script error
-    context.close()

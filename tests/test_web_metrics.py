@@ -5,15 +5,12 @@ what a scraper wants to see is the box's live state changing.
 """
 
 import re
-from dataclasses import dataclass
-from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 
 from tests.harness import free_port, wait_until
 from tests.phone_client import Phone
-from tests.web_box import PASSWORD, Browser
+from tests.web_box import PASSWORD, Browser, DaemonPanel
 
 # One sample: name, optional {labels}, value (the format's timestamps are not used).
 _SAMPLE = re.compile(r"^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$")
@@ -42,39 +39,19 @@ def parse(text: str) -> dict[tuple[str, frozenset], float]:
     return samples
 
 
-@dataclass
-class _Panel:
-    """The daemon's panel, as tests.web_box.Browser needs to see it."""
-
-    https_port: int
-    cert_path: Path
-    api: SimpleNamespace
-
-
 @pytest.fixture
 def box(make_daemon):
     return make_daemon({"board": {"lines": {"fxs1": {"extension": "1001"}}}}).start()
 
 
-async def _token(admin: Browser, username: str) -> str:
-    await admin.get("/users")
-    made = await admin.post("/tokens", {"username": username, "label": "prometheus"})
-    return made.body.decode().split('id="new-token">')[1].split("<")[0]
-
-
 @pytest.mark.asyncio
 async def test_metrics_need_a_token_whose_role_may_see_them_and_show_the_box_live(box):
-    web = box.sections["web"]
-    panel = _Panel(
-        web["https_port"],
-        box.data_dir / "web" / "tls" / "cert.pem",
-        SimpleNamespace(web=SimpleNamespace(status=lambda: box.status()["web"])),
-    )
+    panel = DaemonPanel.of(box)
     admin = Browser(panel)
     await admin.set_up()
     await admin.get("/users")
     await admin.post("/users", {"username": "ann", "role": "agent", "password": PASSWORD})
-    admin_token, agent_token = await _token(admin, "admin"), await _token(admin, "ann")
+    admin_token, agent_token = await admin.api_token("admin"), await admin.api_token("ann")
     scraper = Browser(panel, "127.0.0.5")  # no cookies: a Prometheus server
 
     assert (await scraper.get("/metrics")).code == 401

@@ -12,6 +12,7 @@ the HTTP redirect on real sockets on 127.0.0.x.
 """
 
 import contextlib
+import json
 import re
 import urllib.parse
 from dataclasses import dataclass, field
@@ -85,6 +86,22 @@ class Browser:
     async def get(self, path: str) -> tornado.httpclient.HTTPResponse:
         return await self.fetch(path)
 
+    async def api(self, path: str, method: str = "GET", body: object = None) -> tuple[int, object]:
+        """A JSON API call with this browser's session (and CSRF token): status, decoded body."""
+        headers = {"Accept": "application/json"}
+        if method != "GET":
+            headers["X_CSRF_Token"] = self.csrf_token
+        data = None if body is None else json.dumps(body)
+        response = await self.fetch(path, method, data, **headers)
+        text = response.body.decode() if response.body else ""
+        return response.code, (json.loads(text) if text.startswith(("{", "[")) else text)
+
+    async def api_token(self, username: str, label: str = "test") -> str:
+        """As an admin: a new API token for `username`, its secret as shown once."""
+        await self.get("/users")
+        made = await self.post("/tokens", {"username": username, "label": label})
+        return made.body.decode().split('id="new-token">')[1].split("<")[0]
+
     async def post(
         self, path: str, fields: dict | None = None, *, csrf: bool = True
     ) -> tornado.httpclient.HTTPResponse:
@@ -154,6 +171,26 @@ class WebBox:
         await user.log_in(username)
         assert user.session_id
         return user
+
+
+@dataclass
+class DaemonPanel:
+    """A real daemon's panel, as Browser needs to see it: `Browser(DaemonPanel.of(daemon))`."""
+
+    https_port: int
+    cert_path: Path
+    api: object  # only .web.status() is used: the setup token
+
+    @classmethod
+    def of(cls, daemon) -> "DaemonPanel":
+        from types import SimpleNamespace  # noqa: PLC0415
+
+        status = SimpleNamespace(web=SimpleNamespace(status=lambda: daemon.status()["web"]))
+        return cls(
+            daemon.sections["web"]["https_port"],
+            daemon.data_dir / "web" / "tls" / "cert.pem",
+            status,
+        )
 
 
 def _config(data_dir: Path, web: dict) -> config_mod.Config:
