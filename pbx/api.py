@@ -21,26 +21,56 @@ from pbx.access import (
     User,
     role_allows,
 )
+from pbx.announcements import Announcement
 from pbx.call_flows import CallFlows
 from pbx.calls import CallService
+from pbx.catalog import SettingError
 from pbx.extension_service import ExtensionService
 from pbx.extensions import RECORDING_SETTINGS, Extension, ExtensionError
 from pbx.extensions import Permission as CallPermission
+from pbx.inbound_routes import SOURCE_KINDS, InboundRoute
+from pbx.ivr_menu import REPEAT, IvrMenu
 from pbx.lines.service import LineService, PortStatus
 from pbx.moh_classes import MusicLibrary
+from pbx.numbering import NUMBER_FORMATS
 from pbx.prompts import PromptLibrary
 from pbx.queues.service import QueueService, QueueSnapshot
 from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
 from pbx.store.edge import EdgeCredentials, Registration
+from pbx.time_conditions import OVERRIDES, TimeCondition
 from pbx.tls_identity import CertificateError, CertificateInfo, TlsIdentity
 from pbx.trunk_service import TrunkService, TrunkStatus
+from pbx.trunks import (
+    BARE_DESTINATION_KINDS,
+    DESTINATION_KINDS,
+    TRANSPORTS,
+    OutboundRoute,
+    Trunk,
+    TrunkError,
+)
 
 _ENGINE_STALL_S = 5.0
 # What the web panel may name: it imports pbx.api and nothing else of pbx.
 CALL_PERMISSIONS = tuple(p.name.lower() for p in CallPermission)
-__all__ = [
+__all__ = [  # noqa: RUF022 (call flows' names kept apart, for easy merging)
+    "Announcement",
+    "BARE_DESTINATION_KINDS",
+    "CallPermission",
+    "DESTINATION_KINDS",
+    "InboundRoute",
+    "IvrMenu",
+    "NUMBER_FORMATS",
+    "OVERRIDES",
+    "OutboundRoute",
+    "REPEAT",
+    "SOURCE_KINDS",
+    "SettingError",
+    "TRANSPORTS",
+    "TimeCondition",
+    "Trunk",
+    "TrunkError",
     "CALL_PERMISSIONS",
     "RECORDING_SETTINGS",
     "ROLE_PERMISSIONS",

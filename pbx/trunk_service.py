@@ -120,6 +120,10 @@ class TrunkService:
         """Let routes name these groups of analog lines in their trunk lists."""
         self._line_groups = groups
 
+    def line_groups(self) -> list[str]:
+        """The groups of analog (FXO) lines routes may name in their trunk lists."""
+        return sorted(self._line_groups())
+
     async def load(self) -> None:
         """Read trunks and routes, and write the edge's tables (before the edge starts)."""
         stored = await self._store.trunks()

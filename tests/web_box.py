@@ -24,6 +24,7 @@ import tornado.httpclient
 from board.emu.clock import ManualClock
 from firmware import config as config_mod
 from firmware.box import engine_settings
+from firmware.call_flow_parts import CallFlowParts
 from firmware.web_parts import build_web_access, serve_web
 from pbx.api import ServiceApi
 from pbx.bus import EventBus
@@ -224,6 +225,10 @@ async def web_box(data_dir: Path, **web_settings):
         await extensions.sync_edge()
         engine = SipEngine(engine_settings(config), bus)  # never started
         web = await build_web_access(config, database, stack, clock.monotonic)
+        trunks = TrunkService(
+            TrunkStore(database), EdgeTrunks(edge_db), engine, EdgeRpc(data_dir / "rpc"), ""
+        )
+        flows = await CallFlowParts.loaded(config, database, trunks)  # never wired: no calls
         api = ServiceApi(
             CallService(engine, bus, CdrStore(database), guard),
             engine,
@@ -231,10 +236,9 @@ async def web_box(data_dir: Path, **web_settings):
             security=SecurityLog(bus),
             edge=None,
             edge_registry=registry,
-            trunks=TrunkService(
-                TrunkStore(database), EdgeTrunks(edge_db), engine, EdgeRpc(data_dir / "rpc"), ""
-            ),
+            trunks=trunks,
             web=web,
+            **flows.services(),
         )
         await serve_web(api, config, stack)
         yield WebBox(

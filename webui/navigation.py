@@ -11,6 +11,12 @@ P = Permission
 NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     # -- live: dashboard, wallboard, queues and agents --
     # -- call flows: trunks, routes, time conditions, IVR --
+    ("/trunks", "Trunks", P.TRUNKS_VIEW),
+    ("/outbound-routes", "Outbound routes", P.TRUNKS_VIEW),
+    ("/inbound-routes", "Inbound routes", P.CALL_FLOWS_VIEW),
+    ("/time-conditions", "Time conditions", P.CALL_FLOWS_VIEW),
+    ("/ivr", "IVR menus", P.CALL_FLOWS_VIEW),
+    ("/announcements", "Announcements", P.CALL_FLOWS_VIEW),
     ("/extensions", "Extensions", P.EXTENSIONS_VIEW),
     # -- media: music on hold, prompts, recordings --
     # -- reports --

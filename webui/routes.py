@@ -11,6 +11,7 @@ import tornado.web
 from pbx.api import Permission
 from webui.assets import ASSET_PATH, StaticAsset
 from webui.audit_page import AuditApi, AuditPage
+from webui.call_flow_routes import call_flow_routes
 from webui.certificate_page import CertificatePage
 from webui.extension_api import ExtensionApi, ExtensionsApi
 from webui.extension_pages import EXTENSION_PATH, ExtensionDelete, ExtensionPage, ExtensionsPage
@@ -52,6 +53,7 @@ ROUTES = (
     Route(ASSET_PATH, StaticAsset, {"GET": P.PUBLIC}),
     # -- live: dashboard, wallboard, queues and agents --
     # -- call flows: trunks, routes, time conditions, IVR --
+    *(Route(*spec) for spec in call_flow_routes()),
     Route("/extensions", ExtensionsPage, {"GET": P.EXTENSIONS_VIEW, "POST": P.EXTENSIONS_EDIT}),
     Route(EXTENSION_PATH, ExtensionPage, {"GET": P.EXTENSIONS_VIEW, "POST": P.EXTENSIONS_EDIT}),
     Route(f"{EXTENSION_PATH}/delete", ExtensionDelete, {"POST": P.EXTENSIONS_EDIT}),
