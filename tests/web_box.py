@@ -113,7 +113,7 @@ class Browser:
         return await self.fetch(
             path,
             "POST",
-            urllib.parse.urlencode(form),
+            urllib.parse.urlencode(form, doseq=True),  # a list: the field repeated
             Content_Type="application/x-www-form-urlencoded",
         )
 
