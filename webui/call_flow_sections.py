@@ -135,6 +135,11 @@ class CatalogSection(Section):
         return found
 
     def hints(self, api: ServiceApi) -> dict[str, str]:
+        if self.kind in ("ivr", "announce") and api.prompts is not None:
+            uploaded = _known("Prompts made on this box", [p.name for p in api.prompts.prompts()])
+            recorded = "Recorded sets: " + (", ".join(api.prompts.recorded_languages()) or "-")
+            prompt_fields = ("greeting", "invalid_prompt", "timeout_prompt", "prompts")
+            return dict.fromkeys(prompt_fields, f"{uploaded} {recorded}.")
         if self.kind != "route-in":
             return {}
         lines = [p.name for p in api.status().ports if p.kind == "fxo"]
