@@ -189,3 +189,15 @@ async def test_the_destination_picker_offers_what_exists(tmp_path):
             page = await admin.get(path)
             assert page.code == 200, path
             assert b'<optgroup label="IVR menus">' in page.body, path
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("language", "title"), [("ar", "الشروط الزمنية"), ("fa", "شرط‌های زمانی")])
+async def test_the_call_flow_pages_speak_arabic_and_persian_right_to_left(
+    tmp_path, language, title
+):
+    async with web_box(tmp_path, language=language) as box:
+        admin = await _admin(box)
+        page = (await admin.get("/time-conditions")).body.decode()
+        assert 'dir="rtl"' in page
+        assert f"<h1>{title}</h1>" in page
