@@ -130,6 +130,8 @@ def settings_of(values: dict, fields: list[Field], types: dict[str, type]) -> di
         elif field.widget == "map":
             value = _pairs(field, value)
         elif field.widget == "number":
+            if not value:
+                continue  # left blank: as it is (a new object's default)
             value = _number(field, value, types.get(field.name, int))
         settings[field.name] = value
     return settings
