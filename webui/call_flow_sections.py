@@ -56,6 +56,7 @@ class Section:
     has_secret: bool = False  # a write-only secret (trunks)
     night_mode: bool = False  # time conditions: the night-mode switch
     map_repeat: bool = False  # menus: a key may play the menu again
+    kind: str = ""  # a call-flow catalog's kind ("route-in", "tc" ...)
 
     @property
     def allowed(self) -> list[str]:
@@ -100,10 +101,6 @@ class Section:
 
 class CatalogSection(Section):
     """Inbound routes, time conditions, menus and announcements: api.call_flows's catalogs."""
-
-    def __init__(self, kind: str, **spec: object) -> None:
-        super().__init__(**spec)
-        object.__setattr__(self, "kind", kind)
 
     def _catalog(self, api: ServiceApi):
         if api.call_flows is None:
@@ -284,7 +281,7 @@ OUTBOUND_ROUTES = OutboundRouteSection(
 )  # fmt: skip
 
 INBOUND_ROUTES = CatalogSection(
-    "route-in", key="inbound-routes", title="Inbound routes", noun="inbound route",
+    kind="route-in", key="inbound-routes", title="Inbound routes", noun="inbound route",
     audit="inbound-route", cls=InboundRoute,
     fields=fields_of(
         InboundRoute,
@@ -302,7 +299,7 @@ INBOUND_ROUTES = CatalogSection(
 )  # fmt: skip
 
 TIME_CONDITIONS = CatalogSection(
-    "tc", key="time-conditions", title="Time conditions", noun="time condition", audit="tc",
+    kind="tc", key="time-conditions", title="Time conditions", noun="time condition", audit="tc",
     cls=TimeCondition,
     fields=fields_of(
         TimeCondition,
@@ -319,7 +316,7 @@ TIME_CONDITIONS = CatalogSection(
 )  # fmt: skip
 
 MENUS = CatalogSection(
-    "ivr", key="ivr", title="IVR menus", noun="IVR menu", audit="ivr", cls=IvrMenu,
+    kind="ivr", key="ivr", title="IVR menus", noun="IVR menu", audit="ivr", cls=IvrMenu,
     fields=fields_of(
         IvrMenu,
         {"greeting": "Greeting prompts (one a line)", "options": "Keys: key -> destination",
@@ -337,7 +334,7 @@ MENUS = CatalogSection(
 )  # fmt: skip
 
 ANNOUNCEMENTS = CatalogSection(
-    "announce", key="announcements", title="Announcements", noun="announcement",
+    kind="announce", key="announcements", title="Announcements", noun="announcement",
     audit="announce", cls=Announcement,
     fields=fields_of(
         Announcement,
