@@ -87,13 +87,15 @@ def test_every_language_file_is_an_object_of_texts_keeping_their_fields():
         table = json.loads(path.read_text(encoding="utf-8"))
         assert isinstance(table, dict), path
         for english, translated in table.items():
-            assert isinstance(translated, str) and translated.strip(), (path, english)
+            assert isinstance(translated, str), (path, english)
+            assert translated.strip(), (path, english)
             assert _fields(translated) == _fields(english), (path, english)
 
 
 def test_a_translation_fills_its_fields_and_arabic_and_persian_run_right_to_left():
     arabic = Translator("ar")
-    assert arabic.direction == "rtl" and Translator("fa").direction == "rtl"
+    assert arabic.direction == "rtl"
+    assert Translator("fa").direction == "rtl"
     assert Translator("en").direction == "ltr"
     assert arabic("Extension {number}", number="1001") == "التحويلة 1001"
     assert Translator("xx")("Sign in") == "Sign in"  # an unknown language: English
