@@ -2,6 +2,7 @@
 and HSTS (only once the admin's own, CA-issued certificate is in use)."""
 
 import json
+import re
 import sqlite3
 import subprocess
 from datetime import UTC, datetime
@@ -9,10 +10,12 @@ from datetime import UTC, datetime
 import pytest
 from openapi_spec_validator import validate
 
+from pbx.api import Permission
 from tests.web_box import PASSWORD, web_box
 from webui.api_document import build_document, path_template
 from webui.handler import ApiHandler
 from webui.routes import ROUTES, Route
+from webui.translations import TABLE
 
 NEW_PASSWORD = "Quiet-Orchard-73-Lantern"
 
@@ -211,3 +214,18 @@ async def test_hsts_only_once_a_certificate_from_a_ca_is_installed(tmp_path):
 
 def _openssl(*args: str) -> None:
     subprocess.run(["openssl", *args], check=True, capture_output=True)
+
+
+@pytest.mark.asyncio
+async def test_the_users_page_shows_what_each_role_may_do(tmp_path):
+    async with web_box(tmp_path, language="fa") as box:
+        admin = await box.signed_in("admin", "admin")
+        page = (await admin.get("/users")).body.decode()
+        rows = re.findall(r'<tr data-permission="([a-z.-]+)">(.*?)</tr>', page, re.S)
+        held = {name: re.findall(r'<td class="(yes|no)">', row) for name, row in rows}
+        # Columns: admin, supervisor, agent, technician (Role's order).
+        assert held["metrics.view"] == ["yes", "no", "no", "yes"]
+        assert held["agent.self"] == ["yes", "yes", "yes", "no"]
+        assert held["recordings.delete"] == ["yes", "no", "no", "no"]
+        assert len(held) == len(Permission) - 2  # all but public and signed-in
+        assert TABLE["fa"]["deleting recordings"] in page
