@@ -111,7 +111,7 @@ def _operation(route, method: str, known: dict[str, dict]) -> dict:
     if method in ("POST", "PUT", "PATCH"):
         schema = _schema(handler.request_schema.get(method), known)
         operation["requestBody"] = {
-            "required": method != "POST" or method in handler.request_schema,
+            "required": method in handler.request_schema,
             "content": {"application/json": {"schema": schema}},
         }
     return operation
