@@ -49,8 +49,33 @@ async def test_a_user_changes_their_own_password_and_their_other_sessions_end(tm
         assert [(r.actor, r.target, r.outcome) for r in rows] == [
             ("agent1", "agent1", "ok"),
             ("agent1", "agent1", "refused"),  # too weak
-            ("agent1", "agent1", "refused"),  # the wrong current password
+            ("agent1", "agent1", "failed"),  # the wrong current password
         ]
+
+
+@pytest.mark.asyncio
+async def test_the_api_changes_a_password_with_a_token_and_wrong_guesses_are_throttled(tmp_path):
+    async with web_box(tmp_path, login_free_failures=2) as box:
+        admin = await box.signed_in("admin", "admin")
+        token = await admin.api_token("admin")
+        script = box.browser("127.0.0.4")
+
+        async def change(current: str, new: str = NEW_PASSWORD):
+            body = json.dumps({"current_password": current, "new_password": new})
+            return await script.fetch("/api/account/password", "POST", body,
+                                      Authorization=f"Bearer {token}")  # fmt: skip
+
+        assert (await change("guess-number-one")).code == 400
+        assert (await change("guess-number-two")).code == 400
+        assert (await change("guess-number-three")).code == 429  # past the free ones
+        throttled = await change(PASSWORD)  # now even the right one must wait
+        assert throttled.code == 429
+        assert "Retry-After" in throttled.headers
+        box.clock.advance(60)
+        assert (await change(PASSWORD, "short")).code == 400
+        assert (await change(PASSWORD)).code == 204
+        assert (await admin.get("/account")).code == 302  # a token keeps no session alive
+        assert (await box.browser().log_in("admin", NEW_PASSWORD)).code == 302
 
 
 @pytest.mark.asyncio

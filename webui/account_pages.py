@@ -13,9 +13,9 @@ _WHO_MAY_COME = (Permission.PUBLIC, Permission.SIGNED_IN)  # not held by a role
 class _AccountView(PanelHandler):
     """Renders the account page; each action below answers with it."""
 
-    def show(self, *, error: str = "", done: str = "") -> None:
+    def show(self, *, error: str = "", done: str = "", status: int = 0) -> None:
         """The page, with the error or what was just done."""
-        self.set_status(400 if error else 200)
+        self.set_status(status or (400 if error else 200))
         self.render(
             "account.html",
             error=error,
@@ -63,7 +63,7 @@ class AccountPassword(_AccountView):
         except AccessDenied as err:
             if err.retry_after_s:
                 self.set_header("Retry-After", str(max(1, round(err.retry_after_s))))
-            self.show(error=str(err))
+            self.show(error=str(err), status=429 if err.retry_after_s else 400)
             return
         except PbxError as err:
             self.show(error=str(err))

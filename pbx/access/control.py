@@ -275,23 +275,27 @@ class AccessControl:
     async def change_own_password(
         self, principal: Principal, source: str, current: str, new: str
     ) -> None:
-        """A user's new password, with their current one as proof (a wrong one counts as a
-        failed log-in for the throttle); ends their other sessions and API tokens' none."""
+        """A user's new password, with their current one as proof: a wrong one is audited
+        as a failed log-in and slows the address down as one. Ends their other sessions."""
         username = principal.username
+        self._check_throttle(source)
+        user, stored_hash = self._user(username)
+        if not await self._hasher.verify(stored_hash, current):
+            delay_s = self.throttle.failed(source)
+            await self._audit.record(
+                username, source, "password.change", username, outcome="failed",
+                detail="wrong current password",
+            )  # fmt: skip
+            raise AccessDenied("the current password is wrong", delay_s)
 
         async def change() -> None:
-            self._check_throttle(source)
-            user, stored_hash = self._user(username)
-            if not await self._hasher.verify(stored_hash, current):
-                raise AccessDenied("the current password is wrong", self.throttle.failed(source))
             if new == current:
                 raise AccessError("the new password is the current one")
             new_hash = await self._hasher.hash(check_password(new, username))
             await self._user_store.update(username, user.role, new_hash)
-            self._users[username] = (user, new_hash)
-            await self.sessions.close_user(
-                username, principal.session.key if principal.session else ""
-            )
+            self._users[username] = (self._users[username][0], new_hash)
+            keep = principal.session.key if principal.session else ""
+            await self.sessions.close_user(username, keep)
 
         await self._audited(principal, source, "password.change", username, change())
 
