@@ -103,6 +103,11 @@ class WebConfig:
     login_max_backoff_s: int = _opt(
         900, "longest wait after failed log-ins (the wait doubles each time)", min=1, max=86400
     )
+    security_contact: str = _opt(
+        "mailto:security@callbox.invalid",
+        "where to report a vulnerability: /.well-known/security.txt's Contact",
+        kind="contact-uri",
+    )
 
 
 @dataclass(frozen=True)
@@ -382,6 +387,10 @@ _TEXT_KINDS = {
         'must be a language code like "en" or "fr-ca"',
     ),
     "abs-path": (re.compile(r"/.*"), "must be an absolute path or blank"),
+    "contact-uri": (
+        re.compile(r"(mailto:[^\s@]+@[^\s@]+|https://\S+|tel:\+?[0-9-]+)"),
+        "must be a mailto:, https: or tel: URI",
+    ),
 }
 
 

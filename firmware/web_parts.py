@@ -62,7 +62,7 @@ async def build_web_access(
     )
     stack.callback(access.close)
     await access.load()
-    return WebAccess(access, audit, identity, web_url(config))
+    return WebAccess(access, audit, identity, web_url(config), config.web.security_contact)
 
 
 async def serve_web(api: ServiceApi, config: Config, stack: contextlib.AsyncExitStack) -> None:

@@ -126,6 +126,7 @@ class WebAccess:
     audit: AuditLog  # every log-in and change, listed for admins
     identity: TlsIdentity  # the panel's key and certificate
     url: str  # where the panel is reached, e.g. https://192.168.1.2:8443/
+    security_contact: str = ""  # where to report a vulnerability (security.txt's Contact)
 
     def status(self) -> dict:
         """For `callbox status` and the front panel: the URL, the certificate's fingerprint,

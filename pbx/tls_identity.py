@@ -119,6 +119,7 @@ class TlsIdentity:
         self._addresses = addresses
         self._label = label
         self._context: ssl.SSLContext | None = None
+        self._info: CertificateInfo | None = None  # read again after an install
 
     def ensure(self) -> bool:
         """Make the device's own key and certificate at first start; True if made now."""
@@ -135,14 +136,17 @@ class TlsIdentity:
 
     def info(self) -> CertificateInfo:
         """Subject, issuer, expiry and fingerprint of the certificate in use."""
+        if self._info is not None:
+            return self._info
         cert = x509.load_pem_x509_certificate(self.cert_path.read_bytes())
-        return CertificateInfo(
+        self._info = CertificateInfo(
             cert.subject.rfc4514_string(),
             cert.issuer.rfc4514_string(),
             cert.not_valid_after_utc.isoformat(),
             fingerprint(self.cert_path),
             cert.subject == cert.issuer,
         )
+        return self._info
 
     def install(self, cert_pem: bytes, key_pem: bytes) -> CertificateInfo:
         """Replace the certificate with the admin's own (PEM chain, leaf first, and its key).
@@ -153,6 +157,7 @@ class TlsIdentity:
         _check_pair(cert_pem, key_pem)
         _write(self.key_path, key_pem, 0o600)
         _write(self.cert_path, cert_pem, 0o644)
+        self._info = None
         if self._context is not None:
             self._context.load_cert_chain(self.cert_path, self.key_path)
         logger.info("installed a new %s certificate (%s)", self._label, fingerprint(self.cert_path))

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from pbx.store import CdrEntry, CdrStore, main_database
+from pbx.store.access import UserStore
 
 
 def entry(uid: str) -> CdrEntry:
@@ -93,3 +94,28 @@ async def test_a_database_from_older_firmware_gains_new_columns_and_keeps_its_re
     assert records["n"].call_uid == ""  # written without one; the call service sets it
     with contextlib.closing(sqlite3.connect(path)) as check:
         assert check.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+@pytest.mark.asyncio
+async def test_panel_users_from_older_firmware_gain_a_language_of_their_own(tmp_path):
+    path = tmp_path / "callbox.db"
+    with contextlib.closing(sqlite3.connect(path)) as old:
+        # panel_user before users chose their language.
+        old.execute(
+            'CREATE TABLE "panel_user" ("id" INTEGER NOT NULL PRIMARY KEY, "username" '
+            'VARCHAR(32) NOT NULL, "role" VARCHAR(16) NOT NULL, "password_hash" '
+            'VARCHAR(256) NOT NULL, "created_at" DATETIME NOT NULL, "password_changed_at" '
+            "DATETIME NOT NULL)"
+        )
+        old.execute(
+            "INSERT INTO panel_user VALUES (1, 'admin', 'admin', 'x', '2026-01-01 10:00:00', "
+            "'2026-01-01 10:00:00')"
+        )
+        old.commit()
+    database = main_database(path)
+    await database.open()
+    users = UserStore(database)
+    assert [(u.username, u.language) for u, _ in await users.all()] == [("admin", "")]
+    await users.set_language("admin", "fa")
+    assert [u.language for u, _ in await users.all()] == ["fa"]
+    await database.close()

@@ -25,7 +25,7 @@ SAMPLES = {
 
 # Only these may be reached signed out; a new public route must be added here on purpose.
 PUBLIC = {("/login", "GET"), ("/login", "POST"), ("/setup", "GET"), ("/setup", "POST"),
-          ("/static/panel.css", "GET")}  # fmt: skip
+          ("/static/panel.css", "GET"), ("/.well-known/security.txt", "GET")}  # fmt: skip
 
 # The README's permission matrix, written out: who may use what.
 MATRIX = {

@@ -16,7 +16,7 @@ import tornado.web
 
 from pbx.api import AccessDenied, Permission, Principal, ServiceApi, role_allows
 from webui.navigation import NAVIGATION
-from webui.translations import Translator
+from webui.translations import Translator, negotiate
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # __Host- cookies must be Secure, for path / and without a Domain: no other host
@@ -31,6 +31,10 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 )
 _MAX_JSON_BYTES = 64 * 1024
+# Sent only once the certificate is not self-signed: a browser that has seen HSTS
+# refuses the "continue anyway" click a self-signed certificate needs, which would
+# lock the office out of its own box. One year, as browsers' preload lists expect.
+HSTS = "max-age=31536000"
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,7 @@ class PanelContext:
     language: str
     form_key: bytes  # signs pre-log-in CSRF tokens; made anew at each start
     assets: dict[str, tuple[bytes, str, str]]  # webui/static: name -> content, type, ETag
+    routes: tuple = ()  # the route table served (webui/routes.py), for the API document
 
 
 class Refused(tornado.web.HTTPError):
@@ -64,6 +69,7 @@ class PanelHandler(tornado.web.RequestHandler):
         self.permissions = permissions
         self.principal: Principal | None = None
         self.translate = Translator(context.language)
+        self._strict_transport()
 
     def set_default_headers(self) -> None:
         self.clear_header("Server")  # names no product or version (ETSI EN 303 645 5.6-2)
@@ -73,6 +79,12 @@ class PanelHandler(tornado.web.RequestHandler):
         self.set_header("Referrer-Policy", "no-referrer")
         # Pages carry CSRF tokens and freshly made secrets; API answers, settings.
         self.set_header("Cache-Control", "no-store")
+        self._strict_transport()  # again after an error clears the headers
+
+    def _strict_transport(self) -> None:
+        context = getattr(self, "context", None)  # not yet given on the first call
+        if context is not None and not context.api.web.identity.info().self_signed:
+            self.set_header("Strict-Transport-Security", HSTS)
 
     @property
     def source(self) -> str:
@@ -85,6 +97,7 @@ class PanelHandler(tornado.web.RequestHandler):
         if permission is None:
             raise Refused(405, "method not allowed")
         self.principal = await self._who()
+        self.translate = Translator(self._language())
         if permission is not Permission.PUBLIC and self.principal is None:
             self._refuse_anonymous()
         if self.request.method in STATE_CHANGING and not self._by_token():
@@ -92,6 +105,14 @@ class PanelHandler(tornado.web.RequestHandler):
         if self.principal is not None and not role_allows(self.principal.role, permission):
             await self.audit("access.denied", self.request.path, outcome="refused")
             raise Refused(403, "your role does not allow this")
+
+    def _language(self) -> str:
+        """The signed-in user's own language, else the box's; before signing in, the
+        browser's (?lang= or Accept-Language)."""
+        if self.principal is not None:
+            return self.principal.language or self.context.language
+        accept = self.request.headers.get("Accept-Language", "")
+        return negotiate(self.get_query_argument("lang", ""), accept, self.context.language)
 
     def _by_token(self) -> bool:
         return self.principal is not None and self.principal.session is None
@@ -212,6 +233,16 @@ class PanelHandler(tornado.web.RequestHandler):
 
 
 class ApiHandler(PanelHandler):
-    """A JSON API handler: a Bearer token or a session (with X-CSRF-Token to change things)."""
+    """A JSON API handler: a Bearer token or a session (with X-CSRF-Token to change things).
+
+    For the OpenAPI document (webui/api_document.py) a handler may describe its JSON, by
+    HTTP method, as JSON Schemas (2020-12): `request_schema` for the body it takes,
+    `response_schema` for the body of its success answer. `api_schemas` names schemas
+    the others may point at as {"$ref": "#/components/schemas/<name>"}. All optional:
+    a method without one is documented as taking or giving "a JSON object".
+    """
 
     api_style = True
+    request_schema: ClassVar[dict[str, dict]] = {}
+    response_schema: ClassVar[dict[str, dict]] = {}
+    api_schemas: ClassVar[dict[str, dict]] = {}

@@ -25,4 +25,6 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/audit", "Audit log", P.AUDIT_VIEW),
     ("/certificate", "Certificate", P.CERTIFICATE_MANAGE),
     # -- account: own password, language, API documentation --
+    ("/account", "Your account", P.SIGNED_IN),
+    ("/api-docs", "API", P.SIGNED_IN),
 )

@@ -52,7 +52,7 @@ class WebPanel:
         self._address = address
         self._https_port = https_port
         self._http_port = http_port
-        context = PanelContext(api, language, secrets.token_bytes(32), load_assets())
+        context = PanelContext(api, language, secrets.token_bytes(32), load_assets(), routes)
         handlers = [
             (r.pattern, r.handler, {"context": context, "permissions": r.permissions})
             for r in routes

@@ -9,6 +9,14 @@ from dataclasses import dataclass
 import tornado.web
 
 from pbx.api import Permission
+from webui.account_pages import (
+    AccountApi,
+    AccountLanguage,
+    AccountPage,
+    AccountPassword,
+    AccountPasswordApi,
+)
+from webui.api_docs_pages import ApiDocsPage, ApiDocument
 from webui.assets import ASSET_PATH, StaticAsset
 from webui.audit_page import AuditApi, AuditPage
 from webui.call_flow_routes import call_flow_routes
@@ -17,6 +25,7 @@ from webui.extension_api import ExtensionApi, ExtensionsApi
 from webui.extension_pages import EXTENSION_PATH, ExtensionDelete, ExtensionPage, ExtensionsPage
 from webui.handler import PanelHandler
 from webui.metrics import MetricsEndpoint
+from webui.security_txt import SecurityTxt
 from webui.session_pages import HomePage, LoginPage, LogoutAction, SetupPage
 from webui.user_pages import (
     TOKEN_PATH,
@@ -78,6 +87,14 @@ ROUTES = (
     Route("/api/audit", AuditApi, {"GET": P.AUDIT_VIEW}),
     Route("/metrics", MetricsEndpoint, {"GET": P.METRICS_VIEW}),
     # -- account: own password, language, API documentation --
+    Route("/account", AccountPage, {"GET": P.SIGNED_IN}),
+    Route("/account/language", AccountLanguage, {"POST": P.SIGNED_IN}),
+    Route("/account/password", AccountPassword, {"POST": P.SIGNED_IN}),
+    Route("/api/account", AccountApi, {"GET": P.SIGNED_IN, "PUT": P.SIGNED_IN}),
+    Route("/api/account/password", AccountPasswordApi, {"POST": P.SIGNED_IN}),
+    Route("/api/openapi.json", ApiDocument, {"GET": P.SIGNED_IN}),
+    Route("/api-docs", ApiDocsPage, {"GET": P.SIGNED_IN}),
+    Route("/.well-known/security.txt", SecurityTxt, {"GET": P.PUBLIC}),
 )
 
 

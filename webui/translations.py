@@ -12,6 +12,7 @@ from pathlib import Path
 
 RIGHT_TO_LEFT = frozenset({"ar", "fa"})
 LANGUAGES = ("en", "ar", "fa")
+LANGUAGE_NAMES = {"en": "English", "ar": "العربية", "fa": "فارسی"}  # each in its own words
 LANG_DIR = Path(__file__).with_name("lang")
 
 
@@ -23,6 +24,27 @@ def load_table(language: str) -> dict[str, str]:
         for path in sorted(folder.glob("*.json")):
             table.update(json.loads(path.read_text(encoding="utf-8")))
     return table
+
+
+def negotiate(asked: str, accept_language: str, default: str) -> str:
+    """The language for someone not signed in: `asked` (?lang=) if the panel has it, else
+    the first of the browser's Accept-Language it has (by weight), else `default`."""
+    if asked in LANGUAGES:
+        return asked
+    weighted = []
+    for position, item in enumerate(accept_language.split(",")[:20]):
+        tag, _, params = item.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                continue
+        weighted.append((-weight, position, tag.strip().lower().split("-")[0]))
+    for weight, _, language in sorted(weighted):
+        if weight < 0 and language in LANGUAGES:
+            return language
+    return default
 
 
 TABLE: dict[str, dict[str, str]] = {language: load_table(language) for language in LANGUAGES}

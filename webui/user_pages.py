@@ -6,6 +6,7 @@ import tornado.web
 
 from pbx.api import PbxError, Role
 from webui.handler import PanelHandler, Refused
+from webui.permission_matrix import permission_matrix
 
 USER_PATH = r"/users/(?P<username>[a-z][a-z0-9._-]{2,31})"
 TOKEN_PATH = r"/tokens/(?P<token_id>[0-9a-f]{16})"
@@ -24,6 +25,7 @@ class _UsersView(PanelHandler):
             roles=list(Role),
             error=error,
             token_made=token_made,
+            matrix=permission_matrix(),
         )
 
     async def attempt(self, change: Awaitable):

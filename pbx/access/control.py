@@ -5,7 +5,7 @@ import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from pbx.access.audit import AuditLog
@@ -20,6 +20,7 @@ from pbx.store.access import SessionStore, TokenStore, UserStore
 logger = logging.getLogger(__name__)
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{2,31}$")
 _LABEL = re.compile(r"^[\w .:@/-]{0,64}$")
+_LANGUAGE = re.compile(r"^(?:[a-z]{2,3})?$")  # a language code, or "" for the box's
 TOKEN_PREFIX = "cbx_"  # lets secret scanners and people recognise a leaked token
 
 
@@ -161,7 +162,8 @@ class AccessControl:
     async def _open_session(self, username: str, source: str) -> tuple[str, Principal]:
         await self.sessions.sweep()
         session_id, session = await self.sessions.open(username, source)
-        return session_id, Principal(username, self._users[username][0].role, session)
+        user = self._users[username][0]
+        return session_id, Principal(username, user.role, session, language=user.language)
 
     async def principal(self, session_id: str) -> Principal | None:
         """Who holds this session id, if it is live (and the user still exists)."""
@@ -172,7 +174,7 @@ class AccessControl:
         if user is None:
             await self.sessions.close([session.key])
             return None
-        return Principal(user.username, user.role, session)
+        return Principal(user.username, user.role, session, language=user.language)
 
     async def log_out(self, principal: Principal, source: str) -> None:
         """End the principal's session."""
@@ -195,7 +197,7 @@ class AccessControl:
                 token.token_id, token.username, token.label, token.created_at, now
             )
             await self._token_store.touch(token.token_id, now)
-        return Principal(user.username, user.role, None, token.token_id)
+        return Principal(user.username, user.role, None, token.token_id, user.language)
 
     # --- users --------------------------------------------------------------------
 
@@ -243,7 +245,7 @@ class AccessControl:
             if password:
                 new_hash = await self._hasher.hash(check_password(password, username))
             await self._user_store.update(username, new_role, new_hash)
-            changed = User(username, new_role, user.created_at)
+            changed = replace(user, role=new_role)
             self._users[username] = (changed, new_hash or stored_hash)
             if new_hash is not None:
                 keep = actor.session.key if actor.session and actor.username == username else ""
@@ -267,6 +269,49 @@ class AccessControl:
             await self.sessions.close_user(username)
 
         await self._audited(actor, source, "user.delete", username, delete())
+
+    # --- one's own account --------------------------------------------------------
+
+    async def change_own_password(
+        self, principal: Principal, source: str, current: str, new: str
+    ) -> None:
+        """A user's new password, with their current one as proof: a wrong one is audited
+        as a failed log-in and slows the address down as one. Ends their other sessions."""
+        username = principal.username
+        self._check_throttle(source)
+        user, stored_hash = self._user(username)
+        if not await self._hasher.verify(stored_hash, current):
+            delay_s = self.throttle.failed(source)
+            await self._audit.record(
+                username, source, "password.change", username, outcome="failed",
+                detail="wrong current password",
+            )  # fmt: skip
+            raise AccessDenied("the current password is wrong", delay_s)
+
+        async def change() -> None:
+            if new == current:
+                raise AccessError("the new password is the current one")
+            new_hash = await self._hasher.hash(check_password(new, username))
+            await self._user_store.update(username, user.role, new_hash)
+            self._users[username] = (self._users[username][0], new_hash)
+            keep = principal.session.key if principal.session else ""
+            await self.sessions.close_user(username, keep)
+
+        await self._audited(principal, source, "password.change", username, change())
+
+    async def set_language(self, principal: Principal, source: str, language: str) -> User:
+        """The panel's language for the principal's own pages ("" for the box's)."""
+
+        async def change() -> User:
+            if not _LANGUAGE.match(language):
+                raise AccessError(f"language must be a code such as en, ar or fa; got {language!r}")
+            user, stored_hash = self._user(principal.username)
+            await self._user_store.set_language(user.username, language)
+            changed = replace(user, language=language)
+            self._users[user.username] = (changed, stored_hash)
+            return changed
+
+        return await self._audited(principal, source, "user.language", principal.username, change())
 
     def _user(self, username: str) -> tuple[User, str]:
         try:

@@ -30,6 +30,7 @@ class User:
     username: str
     role: Role
     created_at: datetime
+    language: str = ""  # the panel's language for them; "" for the box's (web.language)
 
 
 @dataclass
@@ -64,6 +65,7 @@ class Principal:
     role: Role
     session: Session | None = None  # None: an API token
     token_id: str = ""
+    language: str = ""  # their own choice of the panel's language; "" for the box's
 
 
 @dataclass(frozen=True)

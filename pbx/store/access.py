@@ -35,6 +35,7 @@ class UserStore:
                     password_hash=password_hash,
                     created_at=user.created_at,
                     password_changed_at=user.created_at,
+                    language=user.language,
                 )
             except peewee.IntegrityError:
                 raise AccessError(f"user {user.username} already exists") from None
@@ -54,6 +55,16 @@ class UserStore:
 
         await self._db.submit(write)
 
+    async def set_language(self, username: str, language: str) -> None:
+        """Set the panel's language for a user ("" for the box's)."""
+        await self._db.submit(
+            lambda: (
+                UserRecord.update(language=language)
+                .where(UserRecord.username == username)
+                .execute()
+            )
+        )
+
     async def delete(self, username: str) -> None:
         """Remove a user with their sessions and API tokens."""
 
@@ -66,7 +77,7 @@ class UserStore:
 
 
 def _user(row: UserRecord) -> User:
-    return User(row.username, Role(row.role), row.created_at)
+    return User(row.username, Role(row.role), row.created_at, row.language)
 
 
 def _user_row(username: str) -> UserRecord:

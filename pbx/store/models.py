@@ -179,6 +179,7 @@ class UserRecord(peewee.Model):
     password_hash = peewee.CharField(max_length=256)
     created_at = peewee.DateTimeField()
     password_changed_at = peewee.DateTimeField()
+    language = peewee.CharField(max_length=8, default="")  # "" for the box's language
 
     class Meta:
         table_name = "panel_user"
