@@ -59,7 +59,7 @@ def _split_by_method(text: str) -> dict[str, str]:
     """'GET: one thing. POST: another.' -> {GET: 'one thing', POST: 'another'}."""
     marks = list(_METHOD_SENTENCE.finditer(text))
     found = {}
-    for mark, following in zip(marks, [*marks[1:], None], strict=True):
+    for mark, following in zip(marks, [*marks[1:], None], strict=False):
         found[mark[1]] = text[mark.end() : following.start() if following else None].strip()
         found[mark[1]] = found[mark[1]].rstrip(".;, ") or mark[1]
     return found
