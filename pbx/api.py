@@ -21,7 +21,9 @@ from pbx.access import (
     User,
     role_allows,
 )
+from pbx.analog_ports import RING_TEST_S, AnalogPorts
 from pbx.call_flows import CallFlows
+from pbx.call_history import DISPOSITIONS, CallHistory, CallHistoryError, CdrPage
 from pbx.calls import CallService
 from pbx.extension_service import ExtensionService
 from pbx.extensions import RECORDING_SETTINGS, Extension, ExtensionError
@@ -33,6 +35,7 @@ from pbx.queues.service import QueueService, QueueSnapshot
 from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
+from pbx.store.cdr import CdrEntry, CdrQuery
 from pbx.store.edge import EdgeCredentials, Registration
 from pbx.tls_identity import CertificateError, CertificateInfo, TlsIdentity
 from pbx.trunk_service import TrunkService, TrunkStatus
@@ -42,13 +45,19 @@ _ENGINE_STALL_S = 5.0
 CALL_PERMISSIONS = tuple(p.name.lower() for p in CallPermission)
 __all__ = [
     "CALL_PERMISSIONS",
+    "DISPOSITIONS",
     "RECORDING_SETTINGS",
+    "RING_TEST_S",
     "ROLE_PERMISSIONS",
     "AccessDenied",
     "AccessError",
     "ApiToken",
     "AuditEvent",
     "BoxStatus",
+    "CallHistoryError",
+    "CdrEntry",
+    "CdrPage",
+    "CdrQuery",
     "CertificateError",
     "CertificateInfo",
     "Extension",
@@ -135,6 +144,8 @@ class ServiceApi:
         recordings: RecordingService | None = None,
         queues: QueueService | None = None,
         web: WebAccess | None = None,
+        ports: AnalogPorts | None = None,
+        call_history: CallHistory | None = None,
     ) -> None:
         self._calls = calls
         self._lines = lines
@@ -150,6 +161,8 @@ class ServiceApi:
         self.recordings = recordings  # call recordings and their policies
         self.queues = queues  # queues, agents, ring groups, supervision, KPIs
         self.web = web  # the web panel's users, sessions, audit log and certificate
+        self.ports = ports  # analog ports: country, per-port settings, line tests
+        self.call_history = call_history  # call detail records: search, export
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:
