@@ -11,6 +11,7 @@ from typing import Any
 
 from board.dsp.country import Country
 from pbx import PbxError
+from pbx.lines import PortBusy
 from pbx.lines.service import LineService, PortStatus
 from pbx.lines.settings import FxoSettings, FxsSettings
 from pbx.store.config_objects import ConfigObjectStore
@@ -130,7 +131,7 @@ class AnalogPorts:
 
     def _apply_country(self, code: str) -> None:
         if busy := self._lines.busy_ports():
-            raise PbxError(
+            raise PortBusy(
                 f"ports in use ({', '.join(busy)}): the country can change once every port is idle"
             )
         self._reprogram(code)

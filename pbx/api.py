@@ -28,6 +28,7 @@ from pbx.calls import CallService
 from pbx.extension_service import ExtensionService
 from pbx.extensions import RECORDING_SETTINGS, Extension, ExtensionError
 from pbx.extensions import Permission as CallPermission
+from pbx.lines import PortBusy
 from pbx.lines.service import LineService, PortStatus
 from pbx.moh_classes import MusicLibrary
 from pbx.prompts import PromptLibrary
@@ -65,6 +66,7 @@ __all__ = [
     "PasswordError",
     "PbxError",
     "Permission",
+    "PortBusy",
     "PortStatus",
     "Principal",
     "QueueSnapshot",

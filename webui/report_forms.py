@@ -2,7 +2,7 @@
 
 Dates are whole days in UTC, both ends included (`from=2026-11-20&to=2026-11-21` is
 two days); a full ISO time (`2026-11-20T09:30`) is taken as it is, the end excluded.
-With no dates, a report covers today.
+With no dates, a KPI report covers today, and a CDR search every record (newest first).
 """
 
 from collections.abc import Callable

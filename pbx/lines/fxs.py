@@ -10,8 +10,8 @@ from board.dsp.dtmf import DtmfDetector
 from board.dsp.tones import Tone
 from board.events import BoardEvent, ChipLost, HookChanged, PowerAlarm, RingTripped
 from board.hal import FxsPort, LineFeed, PcmBus, RingSignal, TimerHandle
-from pbx import PbxError
 from pbx.dial_plan import Dialled, DialPlan
+from pbx.lines import PortBusy
 from pbx.lines.alerting import Alerting
 from pbx.lines.audio import DTMF_OUT, LineAudio
 from pbx.lines.caller_id import caller_id_signal, caller_of
@@ -285,7 +285,7 @@ class FxsChannel:
         and the phone on-hook. Lifting the phone ends it (and gives dial tone)."""
         if self.state is not FxsState.IDLE or self._port.off_hook or self._test_ring:
             state = "off-hook" if self._port.off_hook else self.port_state
-            raise PbxError(f"{self.name} is {state}: a test ring needs an idle phone, on-hook")
+            raise PortBusy(f"{self.name} is {state}: a test ring needs an idle phone, on-hook")
         self._port.start_ringing(RingSignal(cadence_ms=()))
         self._test_ring = self._context.clock.call_later(duration_s, self.end_ring_test)
 

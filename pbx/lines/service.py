@@ -13,6 +13,7 @@ from pbx import PbxError
 from pbx.calls import LINE_SCHEME
 from pbx.dial_plan import DialPlan
 from pbx.events import LinesBusy
+from pbx.lines import PortBusy
 from pbx.lines.audio import AudioPump
 from pbx.lines.fxo import FxoChannel, FxoState
 from pbx.lines.fxs import FxsChannel
@@ -206,7 +207,7 @@ class LineService:
     def set_country(self, country: Country) -> None:
         """Work to `country` from now on; PbxError while any port is busy."""
         if busy := self.busy_ports():
-            raise PbxError(f"ports in use ({', '.join(busy)}): change the country when idle")
+            raise PortBusy(f"ports in use ({', '.join(busy)}): change the country when idle")
         self._context.country = country
         for channel in self.channels.values():
             channel.apply_country()
