@@ -124,6 +124,11 @@ async def test_cdr_search_filters_and_pages(box, admin):
     assert "<title>09: 1</title>" in chart
     assert "<title>10: 1</title>" in chart
     assert "style=" not in chart
+    # A bad filter is named on the page, with the form to correct it.
+    for path in ("/reports?from=soon", "/reports/kpi?interval=week"):
+        refused = await admin.get(path)
+        assert refused.code == 400, path
+        assert 'class="error"' in refused.body.decode(), path
     assert "<script" not in chart
 
 

@@ -26,14 +26,15 @@ class ReportsPage(PanelHandler):
             hours = await history.by_hour(query)
         except (PbxError, Refused) as err:
             error = err.message if isinstance(err, Refused) else str(err)
-        chart = bar_chart(self.translate("Calls by hour of the day (UTC)"), hour_labels(), hours)
+        label = self.translate("Calls by hour of the day (UTC)")
+        chart = bar_chart(label, hour_labels(), hours) if any(hours) else ""
         self.set_status(400 if error else 200)
         self.render(
             "reports.html",
             form=form,
             error=error,
             page=page,
-            chart=chart if any(hours) else "",
+            chart=chart,
             dispositions=DISPOSITIONS,
             query_string=urlencode({k: v for k, v in form.items() if v}),
         )
