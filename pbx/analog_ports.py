@@ -22,6 +22,7 @@ RING_TEST_S = 2.0  # a test ring: one short burst, so nobody takes it for a call
 _KIND = "analog-port"  # settings of one port, by port name
 _BOARD = "analog-board"  # the country, as "country"
 _TRUE, _FALSE = ("true", "on", "yes", "1"), ("false", "off", "no", "0", "")
+_EXPECTED = {str: "text", int: "a whole number", float: "a number"}
 
 PortSettings = FxsSettings | FxoSettings
 
@@ -37,9 +38,14 @@ def _value(field: dataclasses.Field, raw: Any) -> Any:
     if field.type == tuple[str, ...]:
         items = raw if isinstance(raw, list) else str(raw).replace(",", " ").split()
         return tuple(str(item) for item in items)
-    if isinstance(raw, bool) or (field.type is str and not isinstance(raw, str)):
-        raise ValueError(f"expected {field.type.__name__}")
-    return field.type(raw)
+    expected = _EXPECTED[field.type]
+    wrong_int = field.type is int and isinstance(raw, float) and not raw.is_integer()
+    if isinstance(raw, bool) or wrong_int or (field.type is str and not isinstance(raw, str)):
+        raise ValueError(f"expected {expected}")
+    try:
+        return field.type(raw)
+    except (TypeError, ValueError):
+        raise ValueError(f"expected {expected}, got {raw!r}") from None
 
 
 def changed_settings(current: PortSettings, values: dict[str, Any]) -> PortSettings:
