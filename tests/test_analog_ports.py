@@ -1,4 +1,4 @@
-"""A port's settings as the panel sends them (form text or JSON), checked as the configuration is."""
+"""A port's settings as the panel sends them (form text or JSON), checked like the config."""
 
 import pytest
 
