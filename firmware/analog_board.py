@@ -6,7 +6,7 @@ import contextlib
 import logging
 
 from board import BoardError
-from board.bringup import bring_up
+from board.bringup import BoardPorts, bring_up
 from board.chips.daa_country import daa_country
 from board.dsp.country import load_countries
 from board.emu.board import EmulatedBoard
@@ -18,10 +18,13 @@ from board.monitor import BoardMonitor
 from board.profile import load_profile
 from firmware.config import BoardConfig
 from firmware.line_config import line_settings
+from pbx.analog_ports import AnalogPorts
 from pbx.dial_plan import DialPlan
 from pbx.lines.leg import LineContext
 from pbx.lines.service import LineService
 from pbx.sip import SipEngine
+from pbx.store import Database
+from pbx.store.config_objects import ConfigObjectStore
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +56,7 @@ class AnalogBoard:
         self.io: BoardIo | None = None
         self.lines: LineService | None = None
         self._monitor: BoardMonitor | None = None
+        self._ports: BoardPorts | None = None
         self._pacer: RealTimePacer | None = None
         self.bench_path: str | None = None  # the emulated board's bench channel (a pty)
 
@@ -77,6 +81,7 @@ class AnalogBoard:
         except (BoardError, OSError) as err:
             logger.error("board %s did not come up (%s): no analog lines", self.profile.name, err)
             return None
+        self._ports = ports
         fxs, fxo = line_settings(self.profile, self._config.lines)
         country = load_countries()[self._config.country]
         context = LineContext(self.io.clock, country, publish, engine)
@@ -97,6 +102,21 @@ class AnalogBoard:
             len(ports.failed),
         )
         return self.lines
+
+    async def managed(self, database: Database) -> AnalogPorts | None:
+        """The ports as panels manage them, with the choices stored earlier applied."""
+        if self.lines is None:
+            return None
+        ports = AnalogPorts(
+            self.lines, ConfigObjectStore(database), load_countries(), self.reprogram
+        )
+        await ports.load()
+        return ports
+
+    def reprogram(self, country_code: str) -> None:
+        """Set every FXO port's DAA up for the country (termination, ring detection)."""
+        for driver in self._ports.fxo.values() if self._ports else ():
+            driver.set_country(daa_country(DAA_MODES[country_code]))
 
     def start(self, stack: contextlib.AsyncExitStack) -> None:
         """Run the monitor, the lines and (emulated) the clock and the bench channel;

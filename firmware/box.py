@@ -15,6 +15,7 @@ from firmware.recording_parts import build_recording, route_recording
 from firmware.web_parts import build_web_access, serve_web
 from pbx.api import ServiceApi
 from pbx.bus import EventBus
+from pbx.call_history import CallHistory
 from pbx.calls import CallService
 from pbx.diagnostics import Diagnostics
 from pbx.dial_plan import DialPlan
@@ -313,6 +314,7 @@ class Box:
         trunks = self._trunks(database, edge_db, edge)
         web = await build_web_access(cfg, database, stack)
         lines = await self._bring_up_board(bus, calls, extensions, trunks)
+        ports = await self.board.managed(database)
         self.call_flows = await CallFlowParts.loaded(cfg, database, trunks)
         recording = await self._recording(stack, calls, bus, database, extensions)
         queues = self._route_calls(
@@ -339,6 +341,8 @@ class Box:
             edge_registry=edge_registry,
             trunks=trunks,
             lines=lines,
+            ports=ports,
+            call_history=CallHistory(cdrs),
             recordings=recording,
             queues=queues,
             web=web,

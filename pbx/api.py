@@ -21,8 +21,10 @@ from pbx.access import (
     User,
     role_allows,
 )
+from pbx.analog_ports import RING_TEST_S, AnalogPorts
 from pbx.announcements import Announcement
 from pbx.call_flows import CallFlows
+from pbx.call_history import DISPOSITIONS, CallHistory, CallHistoryError, CdrPage
 from pbx.calls import CallService
 from pbx.catalog import SettingError
 from pbx.extension_service import ExtensionService
@@ -30,6 +32,7 @@ from pbx.extensions import RECORDING_SETTINGS, Extension, ExtensionError
 from pbx.extensions import Permission as CallPermission
 from pbx.inbound_routes import SOURCE_KINDS, InboundRoute
 from pbx.ivr_menu import REPEAT, IvrMenu
+from pbx.lines import PortBusy
 from pbx.lines.service import LineService, PortStatus
 from pbx.moh_classes import MusicLibrary
 from pbx.numbering import NUMBER_FORMATS
@@ -38,6 +41,7 @@ from pbx.queues.service import QueueService, QueueSnapshot
 from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
+from pbx.store.cdr import CdrEntry, CdrQuery
 from pbx.store.edge import EdgeCredentials, Registration
 from pbx.time_conditions import OVERRIDES, TimeCondition
 from pbx.tls_identity import CertificateError, CertificateInfo, TlsIdentity
@@ -72,13 +76,19 @@ __all__ = [  # noqa: RUF022 (call flows' names kept apart, for easy merging)
     "Trunk",
     "TrunkError",
     "CALL_PERMISSIONS",
+    "DISPOSITIONS",
     "RECORDING_SETTINGS",
+    "RING_TEST_S",
     "ROLE_PERMISSIONS",
     "AccessDenied",
     "AccessError",
     "ApiToken",
     "AuditEvent",
     "BoxStatus",
+    "CallHistoryError",
+    "CdrEntry",
+    "CdrPage",
+    "CdrQuery",
     "CertificateError",
     "CertificateInfo",
     "Extension",
@@ -86,6 +96,7 @@ __all__ = [  # noqa: RUF022 (call flows' names kept apart, for easy merging)
     "PasswordError",
     "PbxError",
     "Permission",
+    "PortBusy",
     "PortStatus",
     "Principal",
     "QueueSnapshot",
@@ -166,6 +177,8 @@ class ServiceApi:
         recordings: RecordingService | None = None,
         queues: QueueService | None = None,
         web: WebAccess | None = None,
+        ports: AnalogPorts | None = None,
+        call_history: CallHistory | None = None,
     ) -> None:
         self._calls = calls
         self._lines = lines
@@ -181,6 +194,8 @@ class ServiceApi:
         self.recordings = recordings  # call recordings and their policies
         self.queues = queues  # queues, agents, ring groups, supervision, KPIs
         self.web = web  # the web panel's users, sessions, audit log and certificate
+        self.ports = ports  # analog ports: country, per-port settings, line tests
+        self.call_history = call_history  # call detail records: search, export
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:

@@ -103,6 +103,18 @@ async def test_country_settings_reach_the_registers():
 
 
 @pytest.mark.asyncio
+async def test_a_new_country_reprograms_an_idle_daa_that_keeps_working(fxo):
+    assert fxo.model.registers[Reg.AC_TERMINATION] == 0x00  # USA: 600 ohm
+    fxo.driver.set_country(daa_country("GERMANY"))
+    registers = fxo.model.registers
+    assert (registers[Reg.DC_TERMINATION], registers[Reg.AC_TERMINATION]) == (0xC2, 0x03)
+    assert registers[Reg.DAA_CONTROL_3] & 0x08  # OHS2
+    fxo.driver.set_off_hook(True)
+    assert fxo.run(200) == []
+    assert fxo.driver.loop_current_ma() > 10  # the line still answers to the DAA
+
+
+@pytest.mark.asyncio
 async def test_ring_validation_is_written_only_where_a_country_sets_it():
     uae = await make_fxo(country=daa_country("UAE")).start()
     usa = await make_fxo().start()

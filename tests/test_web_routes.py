@@ -21,6 +21,7 @@ SAMPLES = {
     "token_id": "0123456789abcdef",
     "name": "panel.css",
     "item": "main",  # a trunk, route, menu ... (call flows)
+    "port": "fxs1",
 }
 
 # Only these may be reached signed out; a new public route must be added here on purpose.

@@ -20,6 +20,8 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/extensions", "Extensions", P.EXTENSIONS_VIEW),
     # -- media: music on hold, prompts, recordings --
     # -- reports --
+    ("/reports", "Reports", P.REPORTS_VIEW),
+    ("/ports", "Analog ports", P.PORTS_VIEW),
     # -- system: analog ports, time, network, VPN, backup, firmware --
     ("/users", "Users", P.USERS_MANAGE),
     ("/audit", "Audit log", P.AUDIT_VIEW),

@@ -25,6 +25,17 @@ from webui.extension_api import ExtensionApi, ExtensionsApi
 from webui.extension_pages import EXTENSION_PATH, ExtensionDelete, ExtensionPage, ExtensionsPage
 from webui.handler import PanelHandler
 from webui.metrics import MetricsEndpoint
+from webui.port_api import CountryApi, MeasureApi, PortApi, PortsApi, RingApi
+from webui.port_pages import (
+    PORT_PATH,
+    CountryChange,
+    LoopReading,
+    PortPage,
+    PortsPage,
+    RingTest,
+)
+from webui.report_api import CdrsApi, CdrsCsv, KpiApi, KpiCsv
+from webui.report_pages import KpiPage, ReportsPage
 from webui.security_txt import SecurityTxt
 from webui.session_pages import HomePage, LoginPage, LogoutAction, SetupPage
 from webui.user_pages import (
@@ -68,6 +79,23 @@ ROUTES = (
     Route(f"{EXTENSION_PATH}/delete", ExtensionDelete, {"POST": P.EXTENSIONS_EDIT}),
     # -- media: music on hold, prompts, recordings --
     # -- reports --
+    Route("/reports", ReportsPage, {"GET": P.REPORTS_VIEW}),
+    Route("/reports/kpi", KpiPage, {"GET": P.REPORTS_VIEW}),
+    Route("/api/reports/cdrs", CdrsApi, {"GET": P.REPORTS_VIEW}),
+    Route("/api/reports/cdrs.csv", CdrsCsv, {"GET": P.REPORTS_VIEW}),
+    Route("/api/reports/kpi", KpiApi, {"GET": P.REPORTS_VIEW}),
+    Route("/api/reports/kpi.csv", KpiCsv, {"GET": P.REPORTS_VIEW}),
+    # -- reports: analog ports (built with the reports) --
+    Route("/ports", PortsPage, {"GET": P.PORTS_VIEW}),
+    Route("/ports/country", CountryChange, {"POST": P.PORTS_EDIT}),
+    Route(PORT_PATH, PortPage, {"GET": P.PORTS_VIEW, "POST": P.PORTS_EDIT}),
+    Route(f"{PORT_PATH}/ring", RingTest, {"POST": P.PORTS_TEST}),
+    Route(f"{PORT_PATH}/measure", LoopReading, {"POST": P.PORTS_TEST}),
+    Route("/api/ports", PortsApi, {"GET": P.PORTS_VIEW}),
+    Route("/api/ports/country", CountryApi, {"PUT": P.PORTS_EDIT}),
+    Route(f"/api{PORT_PATH}", PortApi, {"GET": P.PORTS_VIEW, "PUT": P.PORTS_EDIT}),
+    Route(f"/api{PORT_PATH}/ring", RingApi, {"POST": P.PORTS_TEST}),
+    Route(f"/api{PORT_PATH}/measure", MeasureApi, {"POST": P.PORTS_TEST}),
     # -- system: analog ports, time, network, VPN, backup, firmware --
     Route("/users", UsersPage, {"GET": P.USERS_MANAGE, "POST": P.USERS_MANAGE}),
     Route(USER_PATH, UserChange, {"POST": P.USERS_MANAGE}),

@@ -1,7 +1,7 @@
 """Si3050 + Si3019 DAA driver: one FXO port from reset to ring, polarity and battery detection."""
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from board.chips.daa_country import DaaCountry, daa_country
 from board.chips.debounce import Debounced
@@ -125,6 +125,13 @@ class Si3050Driver:
         self._write_hook()
         line_v = self.line_voltage_v()
         self._reset_detection(abs(line_v) >= self._settings.battery_threshold_v, line_v < 0)
+
+    def set_country(self, country: DaaCountry) -> None:
+        """Set the line side up for `country` (termination, ring detection) again, as at
+        bring-up; meant for an idle, on-hook line."""
+        self._settings = replace(self._settings, country=country)
+        for register, value in self._setup().items():
+            self.write_register(register, value)
 
     def _check_identity(self) -> None:
         control_2 = self.read_register(Reg.CONTROL_2)

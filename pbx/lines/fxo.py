@@ -79,12 +79,9 @@ class FxoChannel:
         self.settings = settings
         self._context = context
         self._port = port
-        country = context.country
         self.audio = LineAudio(pcm, port.timeslot)
         self.audio.listen(self._heard)
-        self._caller_ids = CallerIdListener(country)
-        self._busy = disconnect_detector(country)
-        self._dial_tone = dial_tone_detector(country)
+        self.apply_country()
         self._keys = DtmfDetector()
         self.state = FxoState.IDLE
         self.leg: AnalogLeg | None = None
@@ -99,6 +96,14 @@ class FxoChannel:
         self._timer: TimerHandle | None = None
         self.released_at_s: float | None = None  # when the box last let go of the line
         self.on_state: Callable[[], None] = lambda: None  # the line service watches states
+
+    def apply_country(self) -> None:
+        """Take up the context's country: caller ID, busy and dial tone recognition (idle
+        lines only: the line service changes countries only while every port is idle)."""
+        country = self._context.country
+        self._caller_ids = CallerIdListener(country)
+        self._busy = disconnect_detector(country)
+        self._dial_tone = dial_tone_detector(country)
 
     def start(self) -> None:
         """Listen to the idle line, for caller ID."""

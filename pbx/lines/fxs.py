@@ -11,6 +11,7 @@ from board.dsp.tones import Tone
 from board.events import BoardEvent, ChipLost, HookChanged, PowerAlarm, RingTripped
 from board.hal import FxsPort, LineFeed, PcmBus, RingSignal, TimerHandle
 from pbx.dial_plan import Dialled, DialPlan
+from pbx.lines import PortBusy
 from pbx.lines.alerting import Alerting
 from pbx.lines.audio import DTMF_OUT, LineAudio
 from pbx.lines.caller_id import caller_id_signal, caller_of
@@ -90,18 +91,25 @@ class FxsChannel:
         self._context = context
         self._port = port
         self._dial_plan = dial_plan
-        self._tones = context.country.tones
         self.audio = LineAudio(pcm, port.timeslot)
         self.audio.listen(self._heard)
-        self.hook = HookSwitch(context.clock, hook_timing(context.country.code), self)
-        ring = RingSignal(cadence_ms=context.country.ring.cadence_ms)
-        self._alerting = Alerting(port, context.clock, self.audio, ring)
         self._dtmf = DtmfDetector()
         self.state = FxsState.IDLE
         self.leg: AnalogLeg | None = None  # the call the phone is on, dialling or ringing
-        self.second = SecondCall(self.audio, self._tones["call_waiting"])
         self._digits = ""
         self._timer: TimerHandle | None = None
+        self._test_ring: TimerHandle | None = None  # a line test rings the phone
+        self.apply_country()
+
+    def apply_country(self) -> None:
+        """Take up the context's country: tones, hook timing, ring cadence (idle ports only:
+        the line service changes countries only while every port is idle)."""
+        country, clock = self._context.country, self._context.clock
+        self._tones = country.tones
+        self.hook = HookSwitch(clock, hook_timing(country.code), self)
+        ring = RingSignal(cadence_ms=country.ring.cadence_ms)
+        self._alerting = Alerting(self._port, clock, self.audio, ring)
+        self.second = SecondCall(self.audio, self._tones["call_waiting"])
 
     def start(self) -> None:
         """Feed the line; a phone already off-hook is taken as just lifted."""
@@ -114,6 +122,8 @@ class FxsChannel:
         """idle, off-hook, ringing, in-call or alarm."""
         if self.second.held is not None and self.state is not FxsState.ALARM:
             return "in-call"
+        if self._test_ring is not None:
+            return "ringing"
         return _PORT_STATES.get(self.state, "off-hook")
 
     @property
@@ -125,6 +135,10 @@ class FxsChannel:
 
     def handle(self, event: BoardEvent) -> None:
         """A board event for this port."""
+        if self._test_ring is not None and isinstance(event, RingTripped | HookChanged):
+            self.end_ring_test()
+            if isinstance(event, RingTripped):  # lifted during a test ring: dial tone
+                event = HookChanged(event.port, event.at_s, off_hook=True)
         if isinstance(event, RingTripped) or (
             isinstance(event, HookChanged) and event.off_hook and self.state is FxsState.RINGING
         ):
@@ -264,11 +278,30 @@ class FxsChannel:
         if leg is self.leg:
             self.audio.play(DTMF_OUT.render(digits))
 
+    # --- line tests --------------------------------------------------------------------------
+
+    def ring_test(self, duration_s: float) -> None:
+        """Ring the phone for `duration_s` without a call; PbxError unless the port is idle
+        and the phone on-hook. Lifting the phone ends it (and gives dial tone)."""
+        if self.state is not FxsState.IDLE or self._port.off_hook or self._test_ring:
+            state = "off-hook" if self._port.off_hook else self.port_state
+            raise PortBusy(f"{self.name} is {state}: a test ring needs an idle phone, on-hook")
+        self._port.start_ringing(RingSignal(cadence_ms=()))
+        self._test_ring = self._context.clock.call_later(duration_s, self.end_ring_test)
+
+    def end_ring_test(self) -> None:
+        """Stop a test ring, if one is on."""
+        if self._test_ring is not None:
+            self._test_ring.cancel()
+            self._test_ring = None
+            self._port.stop_ringing()
+
     # --- internals ---------------------------------------------------------------------------
 
     def _ring_in(self, leg: AnalogLeg, caller: CallerId | None) -> None:
         """Ring the phone for `leg` (caller ID shown if given; a recall has none)."""
         self.leg = leg
+        self.end_ring_test()
         self._enter(FxsState.RINGING, tone=None)
         self._alerting.start(caller and caller_id_signal(self._context.country, caller))
 

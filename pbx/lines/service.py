@@ -6,11 +6,14 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from board.dsp.country import Country
 from board.events import BoardEvent
 from board.hal import FxoPort, FxsPort, PcmBus
+from pbx import PbxError
 from pbx.calls import LINE_SCHEME
 from pbx.dial_plan import DialPlan
 from pbx.events import LinesBusy
+from pbx.lines import PortBusy
 from pbx.lines.audio import AudioPump
 from pbx.lines.fxo import FxoChannel, FxoState
 from pbx.lines.fxs import FxsChannel
@@ -172,6 +175,49 @@ class LineService:
             round(port.loop_current_ma(), 1),
             **extras,
         )
+
+    # --- the ports page ---------------------------------------------------------------------
+
+    def _channel(self, name: str) -> Channel:
+        channel = self.channels.get(name)
+        if channel is None:
+            raise PbxError(f"no analog port {name}")
+        return channel
+
+    def port_status(self, name: str) -> PortStatus:
+        """One port's state, with its voltage and current read from the chip now."""
+        return self._status(self._channel(name))
+
+    def ring_test(self, name: str, duration_s: float) -> None:
+        """Ring the phone on FXS port `name` for `duration_s`; PbxError unless it is idle."""
+        channel = self._channel(name)
+        if channel.kind != "fxs":
+            raise PbxError(f"{name} is an FXO port: only FXS ports ring phones")
+        channel.ring_test(duration_s)
+
+    @property
+    def country(self) -> Country:
+        """The country the lines work to: tones, ring cadence, caller ID, hook timing."""
+        return self._context.country
+
+    def busy_ports(self) -> list[str]:
+        """Ports with something going on: a call, ringing, a phone off-hook."""
+        return [c.name for c in self.channels.values() if c.port_state not in ("idle", "alarm")]
+
+    def set_country(self, country: Country) -> None:
+        """Work to `country` from now on; PbxError while any port is busy."""
+        if busy := self.busy_ports():
+            raise PortBusy(f"ports in use ({', '.join(busy)}): change the country when idle")
+        self._context.country = country
+        for channel in self.channels.values():
+            channel.apply_country()
+
+    def configure(self, name: str, settings: FxsSettings | FxoSettings) -> None:
+        """Give port `name` new settings (checked by the caller); calls up carry on."""
+        channel = self._channel(name)
+        if not isinstance(settings, type(channel.settings)):
+            raise PbxError(f"{name} is an {channel.kind.upper()} port")
+        channel.settings = settings
 
     # --- LegControl -------------------------------------------------------------------------
 

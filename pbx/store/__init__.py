@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from pbx.store import models
-from pbx.store.cdr import CdrEntry, CdrStore
+from pbx.store.cdr import CdrEntry, CdrQuery, CdrStore
 from pbx.store.database import Database
 from pbx.store.extensions import ExtensionStore
 from pbx.store.recordings import RecordingEntry, RecordingStore
@@ -16,6 +16,7 @@ def main_database(path: Path) -> Database:
 
 __all__ = [
     "CdrEntry",
+    "CdrQuery",
     "CdrStore",
     "Database",
     "ExtensionStore",
