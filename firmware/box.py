@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from firmware.analog_board import AnalogBoard
@@ -12,6 +13,7 @@ from firmware.call_flow_parts import CallFlowParts
 from firmware.config import Config
 from firmware.control import ControlServer
 from firmware.recording_parts import build_recording, route_recording
+from firmware.system_parts import apply_pending_changes, build_system
 from firmware.web_parts import build_web_access, serve_web
 from pbx.api import ServiceApi
 from pbx.bus import EventBus
@@ -97,8 +99,9 @@ def number_plan(config: Config) -> NumberPlan:
 class Box:
     """Every running part of the daemon, wired together."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, stop: Callable[[int], None] = lambda _status: None) -> None:
         self.config = config
+        self.stop = stop  # ends the daemon with an exit status (a reboot without a command)
         self.engine: SipEngine | None = None
         self.edge: EdgeProcess | EdgeUnit | None = None
         self.api: ServiceApi | None = None
@@ -296,6 +299,7 @@ class Box:
         guard = LoopGuard(asyncio.get_running_loop())
         bus = EventBus(guard)
         security = SecurityLog(bus)
+        pending = apply_pending_changes(cfg)  # a factory reset or a restore, before any file opens
 
         database = await self._open(stack, main_database(data_dir / "callbox.db"))
         cdrs = await self._call_records(database)
@@ -342,7 +346,10 @@ class Box:
             recordings=recording,
             queues=queues,
             web=web,
+            system=build_system(cfg, database, self.stop),
             **self.call_flows.services(),
         )
+        if pending:
+            await self.api.system.apply_all()
         await self._serve_control(stack)
         await serve_web(self.api, cfg, stack)

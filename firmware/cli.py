@@ -54,7 +54,7 @@ def _run(cfg: config_mod.Config) -> int:
     # stack on stderr: the journal under systemd, the test's log in the suite.
     faulthandler.enable()
     try:
-        asyncio.run(serve(cfg))
+        status = asyncio.run(serve(cfg))
     except ListenError as err:
         print(f"callbox: engine.sip_port: {err}", file=sys.stderr)
         return EX_CONFIG
@@ -69,7 +69,7 @@ def _run(cfg: config_mod.Config) -> int:
         return EX_OSERR
     finally:
         listener.stop()
-    return 0
+    return status
 
 
 def _status(cfg: config_mod.Config) -> int:

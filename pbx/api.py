@@ -34,6 +34,7 @@ from pbx.recording import RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
 from pbx.store.edge import EdgeCredentials, Registration
+from pbx.system import BackupError, SystemService, SystemSettingsError, UpdateError
 from pbx.tls_identity import CertificateError, CertificateInfo, TlsIdentity
 from pbx.trunk_service import TrunkService, TrunkStatus
 
@@ -48,6 +49,7 @@ __all__ = [
     "AccessError",
     "ApiToken",
     "AuditEvent",
+    "BackupError",
     "BoxStatus",
     "CertificateError",
     "CertificateInfo",
@@ -62,8 +64,10 @@ __all__ = [
     "Registration",
     "Role",
     "ServiceApi",
+    "SystemSettingsError",
     "TlsIdentity",
     "TrunkStatus",
+    "UpdateError",
     "User",
     "WebAccess",
     "role_allows",
@@ -135,6 +139,7 @@ class ServiceApi:
         recordings: RecordingService | None = None,
         queues: QueueService | None = None,
         web: WebAccess | None = None,
+        system: SystemService | None = None,
     ) -> None:
         self._calls = calls
         self._lines = lines
@@ -150,6 +155,7 @@ class ServiceApi:
         self.recordings = recordings  # call recordings and their policies
         self.queues = queues  # queues, agents, ring groups, supervision, KPIs
         self.web = web  # the web panel's users, sessions, audit log and certificate
+        self.system = system  # time, network, VPN, backup, firmware, power (System page)
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:
