@@ -346,7 +346,7 @@ class Box:
             recordings=recording,
             queues=queues,
             web=web,
-            system=build_system(cfg, database, self.stop),
+            system=build_system(cfg, database.snapshot, self.stop),
             **self.call_flows.services(),
         )
         if pending:

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from firmware import call_center_cli, ext_cli, queue_cli, recording_cli, trunk_cli
+from firmware import call_center_cli, ext_cli, queue_cli, recording_cli, system_cli, trunk_cli
 from firmware import config as config_mod
 from firmware.config import ConfigError
 
@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     call_center_cli.add_parsers(sub)
     recording_cli.add_parser(sub)
     queue_cli.add_parsers(sub)
+    system_cli.add_parser(sub)
     return parser
 
 
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         "route": lambda: trunk_cli.run(args, socket_path),
         "bench": lambda: _bench(cfg, args.words),
         "rec": lambda: recording_cli.run(args, socket_path),
+        "network": lambda: system_cli.run(args, cfg),
     }
     commands |= dict.fromkeys(
         call_center_cli.COMMANDS, lambda: call_center_cli.run(args, socket_path)

@@ -2,12 +2,11 @@
 
 import importlib.metadata
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from firmware.config import Config
 from firmware.recording_parts import recordings_dir
-from pbx.store import Database
 from pbx.system import Host, Power, SystemService, apply_pending
 from pbx.system.backup import BackupPlaces
 from pbx.system.service import SystemPlaces
@@ -38,7 +37,11 @@ def apply_pending_changes(config: Config) -> str:
     return apply_pending(data_places(config))
 
 
-def build_system(config: Config, database: Database, stop: Callable[[int], None]) -> SystemService:
+def build_system(
+    config: Config,
+    snapshot: Callable[[Path], Awaitable[None]],
+    stop: Callable[[int], None],
+) -> SystemService:
     """The System page's service: files under system.root, commands from [system]."""
     s = config.system
     state_dir = config.daemon.data_dir / "system"
@@ -59,7 +62,7 @@ def build_system(config: Config, database: Database, stop: Callable[[int], None]
         Power(host, places, stop),
         SystemPlaces(state_dir, config.daemon.data_dir / "update", s.update_key),
         places,
-        snapshot=database.snapshot,
+        snapshot=snapshot,
         firmware_version=firmware_version(),
         board=config.board.profile,
         interface=s.interface,

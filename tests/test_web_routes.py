@@ -20,6 +20,7 @@ SAMPLES = {
     "username": "someone",
     "token_id": "0123456789abcdef",
     "name": "panel.css",
+    "peer": "ann-phone",
 }
 
 # Only these may be reached signed out; a new public route must be added here on purpose.

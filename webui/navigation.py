@@ -15,6 +15,7 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     # -- media: music on hold, prompts, recordings --
     # -- reports --
     # -- system: analog ports, time, network, VPN, backup, firmware --
+    ("/system", "System", P.SYSTEM_VIEW),
     ("/users", "Users", P.USERS_MANAGE),
     ("/audit", "Audit log", P.AUDIT_VIEW),
     ("/certificate", "Certificate", P.CERTIFICATE_MANAGE),

@@ -141,11 +141,16 @@ class SystemService:
             },
         )
 
+    def status_file(self, system_path: str) -> str:
+        """Where this box writes the system file `system_path`."""
+        return str(self._host.path(system_path))
+
     # --- settings --------------------------------------------------------------------
 
     async def set_time(self, zone: object, ntp: object) -> TimeSettings:
         """A new time zone and NTP servers, written and applied (systemd-timesyncd)."""
         checked = check_time(zone, ntp)
+        self._reload()
         self._save(dataclasses.replace(self.settings, time=checked))
         await self._apply_time()
         return checked
@@ -155,6 +160,7 @@ class SystemService:
     ) -> NetworkSettings:
         """DHCP or a static address, written as a systemd-networkd file and applied."""
         checked = check_network(mode, address, gateway, dns)
+        self._reload()
         self._save(dataclasses.replace(self.settings, network=checked))
         await self._apply_network()
         return checked
@@ -164,7 +170,7 @@ class SystemService:
     ) -> VpnSettings:
         """The WireGuard interface's address, port and public endpoint; its peers stay."""
         checked = check_vpn(enabled, address, port, endpoint)
-        current = self.settings.vpn
+        current = self._reload().vpn
         if current.peers and checked.address != current.address:
             raise SystemSettingsError(
                 "the VPN address cannot change while peers have addresses in it: remove them first"
@@ -176,7 +182,7 @@ class SystemService:
 
     async def add_peer(self, name: object, address: object = "") -> NewPeer:
         """A new peer with a key pair made here; its private key leaves only in the answer."""
-        vpn = self.settings.vpn
+        vpn = self._reload().vpn
         peer, private_key = wireguard.new_peer(vpn, name, address)
         box_public = wireguard.public_key_of(wireguard.box_private_key(self._key_path))
         config = wireguard.client_config(vpn, private_key, peer.address, box_public)
@@ -190,12 +196,17 @@ class SystemService:
 
     async def remove_peer(self, name: str) -> None:
         """Remove a peer: its device can no longer reach the box."""
-        vpn = self.settings.vpn
+        vpn = self._reload().vpn
         if not any(p.name == name for p in vpn.peers):
             raise SystemSettingsError(f"no peer named {name}")
         peers = tuple(p for p in vpn.peers if p.name != name)
         self._save(dataclasses.replace(self.settings, vpn=dataclasses.replace(vpn, peers=peers)))
         await self._apply_vpn()
+
+    def _reload(self) -> SystemSettings:
+        # The console's `callbox network dhcp` may have changed the file meanwhile.
+        self.settings = load_settings(self._settings_path)
+        return self.settings
 
     def _save(self, settings: SystemSettings) -> None:
         save_settings(self._settings_path, settings)
