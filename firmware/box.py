@@ -40,6 +40,7 @@ from pbx.store import CdrStore, Database, ExtensionStore, main_database
 from pbx.store.edge import EdgeCredentials
 from pbx.store.edge_trunks import EdgeTrunks
 from pbx.store.trunks import TrunkStore
+from pbx.system import SystemService
 from pbx.transfer import TransferService
 from pbx.trunk_service import TrunkService
 
@@ -285,6 +286,13 @@ class Box:
             f"sip:{edge.engine_address}:{edge.udp_port}",
         )
 
+    async def _system(self, database: Database, pending: str) -> SystemService:
+        """The System page's service; after a restore or a factory reset, its files rewritten."""
+        system = build_system(self.config, database.snapshot, self.stop)
+        if pending:
+            await system.apply_all()
+        return system
+
     async def _serve_control(self, stack: contextlib.AsyncExitStack) -> None:
         """The control socket the CLI talks to, serving the service API."""
         socket_path = self.config.daemon.data_dir / "callbox.sock"
@@ -346,10 +354,8 @@ class Box:
             recordings=recording,
             queues=queues,
             web=web,
-            system=build_system(cfg, database.snapshot, self.stop),
+            system=await self._system(database, pending),
             **self.call_flows.services(),
         )
-        if pending:
-            await self.api.system.apply_all()
         await self._serve_control(stack)
         await serve_web(self.api, cfg, stack)
