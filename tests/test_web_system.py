@@ -7,10 +7,12 @@ import gzip
 import io
 import json
 import os
+import re
 import tarfile
 
 import pytest
 
+from tests.harness import REPO
 from tests.system_files import eventually, keygen, make_bundle
 from tests.web_box import web_box
 
@@ -373,3 +375,19 @@ async def test_a_backup_is_refused_when_tampered_with_or_the_passphrase_is_wrong
         assert len(refused) == len(refusals)
         assert all(e.outcome == "refused" for e in refused)
         del planted
+
+
+@pytest.mark.asyncio
+async def test_the_system_page_speaks_arabic_and_persian_right_to_left(tmp_path):
+    template = (REPO / "webui" / "templates" / "system.html").read_text()
+    strings = set(re.findall(r'_\("([^"]+)"', template)) | set(
+        re.findall(r"_\('([^']+)'", template)
+    )
+    for language in ("ar", "fa"):
+        table = json.loads((REPO / "webui" / "lang" / language / "system.json").read_text())
+        assert strings <= set(table), (language, sorted(strings - set(table)))
+    async with web_box(tmp_path, language="fa") as box:
+        admin = await box.signed_in("admin", "admin")
+        page = (await admin.get("/system")).body.decode()
+        assert 'dir="rtl"' in page
+        assert "پشتیبان‌گیری و بازگردانی" in page
