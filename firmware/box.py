@@ -4,6 +4,7 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import shutil
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -289,6 +290,8 @@ class Box:
     async def _system(self, database: Database, pending: str) -> SystemService:
         """The System page's service; after a restore or a factory reset, its files rewritten."""
         system = build_system(self.config, database.snapshot, self.stop)
+        # Uploads a stop cut short are never finished: their parts go.
+        shutil.rmtree(self.config.daemon.data_dir / "system" / "uploads", ignore_errors=True)
         if pending:
             await system.apply_all()
         return system
