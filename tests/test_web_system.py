@@ -391,3 +391,16 @@ async def test_the_system_page_speaks_arabic_and_persian_right_to_left(tmp_path)
         page = (await admin.get("/system")).body.decode()
         assert 'dir="rtl"' in page
         assert "پشتیبان‌گیری و بازگردانی" in page
+
+
+@pytest.mark.asyncio
+async def test_an_upload_past_its_limit_is_refused_with_a_message(tmp_path):
+    async with web_box(tmp_path, system={"max_update_mb": 1}) as box:
+        admin = await box.signed_in("admin", "admin")
+        await admin.get("/system")
+        response = await admin.fetch(
+            "/api/system/firmware", "POST", b"\0" * (2 << 20), X_CSRF_Token=admin.csrf_token
+        )
+        assert response.code == 413
+        assert json.loads(response.body) == {"error": "the file is larger than 1 MiB"}
+        assert not list((tmp_path / "system").glob("uploads/*"))

@@ -98,7 +98,9 @@ class BackupApi(ApiHandler):
 
     async def post(self) -> None:
         values = only(self.json_body(), ("passphrase", "recordings"))
-        recordings = values.get("recordings", False) is True
+        recordings = values.get("recordings", False)
+        if not isinstance(recordings, bool):
+            raise Refused(400, "recordings must be true or false")
         target = "with recordings" if recordings else ""
         try:
             made = self.api.system.backup(values.get("passphrase"), recordings)

@@ -23,6 +23,9 @@ class _UploadApi(ApiHandler):
         self.problem = ""
         await super().prepare()  # who is asking, CSRF, permission: before a byte is kept
         limit = self.api.system.max_upload_bytes[self.kind]
+        length = self.request.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) > limit:
+            raise Refused(413, f"the file is larger than {limit >> 20} MiB")
         self.request.connection.set_max_body_size(limit)
         self.upload = self.api.system.upload(self.kind)
 

@@ -175,6 +175,8 @@ def check_network(mode: object, address: object, gateway: object, dns: object) -
 
 def check_vpn(enabled: object, address: object, port: object, endpoint: object) -> VpnSettings:
     """The VPN interface's settings (peers are added apart)."""
+    if not isinstance(enabled, bool):
+        raise SystemSettingsError("VPN enabled: true or false")
     try:
         interface = ipaddress.ip_interface(str(address).strip())
     except ValueError:
@@ -188,7 +190,7 @@ def check_vpn(enabled: object, address: object, port: object, endpoint: object) 
     if not isinstance(port, int) or isinstance(port, bool) or not 1 <= port <= 65535:
         raise SystemSettingsError("VPN port: a number from 1 to 65535")
     host = check_host(endpoint, "VPN endpoint") if endpoint else ""
-    return VpnSettings(bool(enabled), str(interface), port, host)
+    return VpnSettings(enabled, str(interface), port, host)
 
 
 def _list(value: object, what: str) -> list[str]:
