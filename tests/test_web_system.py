@@ -404,3 +404,14 @@ async def test_an_upload_past_its_limit_is_refused_with_a_message(tmp_path):
         assert response.code == 413
         assert json.loads(response.body) == {"error": "the file is larger than 1 MiB"}
         assert not list((tmp_path / "system").glob("uploads/*"))
+
+
+@pytest.mark.asyncio
+async def test_a_command_that_fails_to_apply_a_change_is_reported(tmp_path):
+    async with web_box(tmp_path, system={"network_command": "false"}) as box:
+        admin = await box.signed_in("admin", "admin")
+        code, answer = await admin.api("/api/system/network", "PUT", {"mode": "dhcp"})
+        assert code == 400
+        assert answer["error"] == "saved, but applying it failed (false exited 1: no message)"
+        [event] = await box.api.web.audit.recent(action="system.network")
+        assert event.outcome == "refused"

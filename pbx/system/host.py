@@ -16,11 +16,16 @@ import shlex
 import time
 from pathlib import Path
 
+from pbx import PbxError
 from pbx.system.settings import write_atomically
 
 logger = logging.getLogger(__name__)
 ACTIONS = ("network", "time", "vpn", "update", "reboot")
 _COMMAND_TIMEOUT_S = 60.0
+
+
+class HostError(PbxError):
+    """The system refused an action: its command failed (the settings are saved regardless)."""
 
 
 class Host:
@@ -62,7 +67,10 @@ class Host:
         return bool(self._commands.get(action))
 
     async def act(self, action: str, *arguments: str) -> bool:
-        """Log `action`, then run its command (with `arguments` after it); True if it ran."""
+        """Log `action`, then run its command (with `arguments` after it); True if it ran.
+
+        HostError if the command fails or hangs: whoever asked should know it did not apply.
+        """
         if action not in ACTIONS:
             raise ValueError(f"unknown host action {action!r}")
         command = [*self._commands.get(action, ()), *arguments] if self.configured(action) else []
@@ -80,15 +88,14 @@ class Host:
             output, _ = await asyncio.wait_for(process.communicate(), _COMMAND_TIMEOUT_S)
         except TimeoutError:
             process.kill()
-            logger.error("system action %s: %s did not finish", action, command[0])
-            return True
+            raise HostError(f"{action}: {command[0]} did not finish") from None
         if process.returncode:
-            logger.error(
-                "system action %s: %s exited %d: %s",
-                action,
-                command[0],
-                process.returncode,
-                output.decode(errors="replace").strip()[-500:],
+            detail = output.decode(errors="replace").strip()[-300:]
+            logger.error("system action %s: %s exited %d: %s", action, command[0],
+                         process.returncode, detail)  # fmt: skip
+            raise HostError(
+                f"saved, but applying it failed ({command[0]} exited {process.returncode}: "
+                f"{detail or 'no message'})"
             )
         return True
 

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pbx.system.backup import BackupPlaces, swap_in
-from pbx.system.host import Host
+from pbx.system.host import Host, HostError
 
 logger = logging.getLogger(__name__)
 EXIT_RESTART = 75  # the daemon stopped to be started again (sysexits EX_TEMPFAIL)
@@ -57,7 +57,12 @@ class Power:
     async def _reboot(self, reason: str) -> None:
         await asyncio.sleep(REPLY_GRACE_S)
         logger.warning("rebooting: %s", reason)
-        if not await self._host.act("reboot"):
+        try:
+            rebooting = await self._host.act("reboot")
+        except HostError as err:
+            logger.error("the box did not reboot: %s", err)
+            return
+        if not rebooting:
             self._stop(EXIT_RESTART)
 
     async def _restart(self, reason: str) -> None:
