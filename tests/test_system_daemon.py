@@ -4,9 +4,11 @@ again, as systemd and `make run` do), and the next start swaps the backup in, or
 import asyncio
 import json
 import os
+import subprocess
 
 import pytest
 
+from tests.harness import CALLBOX
 from tests.web_box import Browser, DaemonPanel
 
 PASSPHRASE = "correct horse battery"
@@ -99,3 +101,28 @@ async def test_a_factory_reset_wipes_recordings_keys_and_users_and_returns_to_fi
     fresh = Browser(panel)
     await fresh.set_up()
     assert (await fresh.api("/api/extensions"))[1]["extensions"] == []
+
+
+def test_the_console_can_go_back_to_dhcp_without_the_daemon(tmp_path):
+    config = tmp_path / "callbox.toml"
+    config.write_text(f'[daemon]\ndata_dir = "{tmp_path / "data"}"\n')
+    settings = tmp_path / "data" / "system" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    static = {
+        "mode": "static",
+        "address": "10.1.1.9/24",
+        "gateway": "10.1.1.1",
+        "dns": ["10.1.1.1"],
+    }
+    settings.write_text(json.dumps({"network": static}))
+    done = subprocess.run(
+        [CALLBOX, "--config", config, "network", "dhcp"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    written = tmp_path / "data/system/root/etc/systemd/network/10-callbox.network"
+    assert done.stdout == f"DHCP on eth0: {written}\n"
+    assert written.read_text().endswith("[Network]\nDHCP=yes\n")
+    assert json.loads(settings.read_text())["network"]["mode"] == "dhcp"
