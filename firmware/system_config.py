@@ -35,5 +35,5 @@ class SystemConfig:
     )
     max_update_mb: int = _opt(1024, "largest firmware bundle accepted", min=1, max=16384)
     max_restore_mb: int = _opt(
-        16384, "largest backup accepted for a restore (with recordings)", min=1, max=10**6
+        16384, "largest backup accepted for a restore, and what it may unpack to", min=1, max=10**6
     )

@@ -415,3 +415,18 @@ async def test_a_command_that_fails_to_apply_a_change_is_reported(tmp_path):
         assert answer["error"] == "saved, but applying it failed (false exited 1: no message)"
         [event] = await box.api.web.audit.recent(action="system.network")
         assert event.outcome == "refused"
+
+
+@pytest.mark.asyncio
+async def test_a_backup_that_inflates_past_the_limit_is_refused(tmp_path):
+    async with web_box(tmp_path, system={"max_restore_mb": 1}) as box:
+        admin = await box.signed_in("admin", "admin")
+        await admin.get("/system")
+        bomb = _tar({"data/prompts/en/big.wav": b"\0" * (3 << 20)}, gz=True)  # some 3 KiB
+        response = await admin.fetch(
+            "/api/system/restore", "POST", bomb,
+            X_CSRF_Token=admin.csrf_token, X_Backup_Passphrase=PASSPHRASE,
+        )  # fmt: skip
+        assert response.code == 400
+        assert json.loads(response.body) == {"error": "the backup unpacks to more than 1 MiB"}
+        assert not (tmp_path / "restore.staged").exists()

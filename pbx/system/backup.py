@@ -199,17 +199,20 @@ class _BytesReader:
         return chunk
 
 
-def stage_restore(archive_path: Path, passphrase: str, data_dir: Path) -> dict:
+def stage_restore(
+    archive_path: Path, passphrase: str, data_dir: Path, limit_bytes: int = 1 << 40
+) -> dict:
     """Check an uploaded archive and stage it for the next start; its manifest, or BackupError.
 
-    Nothing outside the staging directory is touched; on any problem it is removed.
+    Nothing outside the staging directory is touched; on any problem it is removed. What it
+    unpacks to is bounded by `limit_bytes` too (a small archive may inflate to a full disk).
     """
     check_passphrase(passphrase)
     staging = data_dir / STAGING
     shutil.rmtree(staging, ignore_errors=True)
     (data_dir / READY).unlink(missing_ok=True)
     try:
-        manifest = _unpack_and_verify(archive_path, passphrase, staging)
+        manifest = _unpack_and_verify(archive_path, passphrase, staging, limit_bytes)
         write_atomically(data_dir / READY, json.dumps({"items": manifest["items"]}).encode())
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -217,12 +220,16 @@ def stage_restore(archive_path: Path, passphrase: str, data_dir: Path) -> dict:
     return manifest
 
 
-def _unpack_and_verify(archive_path: Path, passphrase: str, staging: Path) -> dict:
+def _unpack_and_verify(archive_path: Path, passphrase: str, staging: Path, limit: int) -> dict:
     unpacked: dict[str, tuple[int, str]] = {}
     signed: dict[str, bytes] = {}
     try:
         with tarfile.open(archive_path, "r|gz") as archive:
+            total = 0
             for member in archive:
+                total += member.size
+                if total > limit:
+                    raise BackupError(f"the backup unpacks to more than {limit >> 20} MiB")
                 _take(archive, member, staging, unpacked, signed)
     except (tarfile.TarError, EOFError, zlib.error, OSError) as err:
         raise BackupError(f"the file is damaged or not a Callbox backup ({err})") from None

@@ -289,7 +289,11 @@ class SystemService:
         upload.close()
         try:
             manifest = await asyncio.to_thread(
-                backup.stage_restore, upload.path, passphrase, self._data.data_dir
+                backup.stage_restore,
+                upload.path,
+                passphrase,
+                self._data.data_dir,
+                self.max_upload_bytes["restore"],
             )
         finally:
             upload.discard()
