@@ -67,8 +67,11 @@ $(STAMPS)/deps: $(STAMPS)/pip pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	@touch $@
 
+# Exit status 75: the box asked to be started again (a restore, a factory reset, or a reboot
+# where no reboot command is configured), as systemd's Restart=always does on the appliance.
 run: setup
-	$(VENV)/bin/callbox run $(RUN_ARGS)
+	@while :; do $(VENV)/bin/callbox run $(RUN_ARGS); status=$$?; \
+	    [ $$status = 75 ] || exit $$status; echo "callbox: starting again (exit status 75)"; done
 
 lint: $(STAMPS)/deps
 	$(VENV)/bin/ruff check firmware board pbx webui tests hil_tests .ci

@@ -4,6 +4,8 @@ import asyncio
 import contextlib
 import logging
 import secrets
+import shutil
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from firmware.analog_board import AnalogBoard
@@ -12,6 +14,7 @@ from firmware.call_flow_parts import CallFlowParts
 from firmware.config import Config
 from firmware.control import ControlServer
 from firmware.recording_parts import build_recording, route_recording
+from firmware.system_parts import apply_pending_changes, build_system
 from firmware.web_parts import build_web_access, serve_web
 from pbx.api import ServiceApi
 from pbx.bus import EventBus
@@ -39,6 +42,7 @@ from pbx.store import CdrStore, Database, ExtensionStore, main_database
 from pbx.store.edge import EdgeCredentials
 from pbx.store.edge_trunks import EdgeTrunks
 from pbx.store.trunks import TrunkStore
+from pbx.system import SystemService
 from pbx.transfer import TransferService
 from pbx.trunk_service import TrunkService
 
@@ -98,8 +102,9 @@ def number_plan(config: Config) -> NumberPlan:
 class Box:
     """Every running part of the daemon, wired together."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, stop: Callable[[int], None] = lambda _status: None) -> None:
         self.config = config
+        self.stop = stop  # ends the daemon with an exit status (a reboot without a command)
         self.engine: SipEngine | None = None
         self.edge: EdgeProcess | EdgeUnit | None = None
         self.api: ServiceApi | None = None
@@ -283,6 +288,15 @@ class Box:
             f"sip:{edge.engine_address}:{edge.udp_port}",
         )
 
+    async def _system(self, database: Database, pending: str) -> SystemService:
+        """The System page's service; after a restore or a factory reset, its files rewritten."""
+        system = build_system(self.config, database.snapshot, self.stop)
+        # Uploads a stop cut short are never finished: their parts go.
+        shutil.rmtree(self.config.daemon.data_dir / "system" / "uploads", ignore_errors=True)
+        if pending:
+            await system.apply_all()
+        return system
+
     async def _serve_control(self, stack: contextlib.AsyncExitStack) -> None:
         """The control socket the CLI talks to, serving the service API."""
         socket_path = self.config.daemon.data_dir / "callbox.sock"
@@ -297,6 +311,7 @@ class Box:
         guard = LoopGuard(asyncio.get_running_loop())
         bus = EventBus(guard)
         security = SecurityLog(bus)
+        pending = apply_pending_changes(cfg)  # a factory reset or a restore, before any file opens
 
         database = await self._open(stack, main_database(data_dir / "callbox.db"))
         cdrs = await self._call_records(database)
@@ -346,6 +361,7 @@ class Box:
             recordings=recording,
             queues=queues,
             web=web,
+            system=await self._system(database, pending),
             **self.call_flows.services(),
         )
         await self._serve_control(stack)

@@ -8,7 +8,7 @@ import os
 import sys
 from pathlib import Path
 
-from firmware import call_center_cli, ext_cli, queue_cli, recording_cli, trunk_cli
+from firmware import call_center_cli, ext_cli, queue_cli, recording_cli, system_cli, trunk_cli
 from firmware import config as config_mod
 from firmware.config import ConfigError
 
@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     call_center_cli.add_parsers(sub)
     recording_cli.add_parser(sub)
     queue_cli.add_parsers(sub)
+    system_cli.add_parser(sub)
     return parser
 
 
@@ -54,7 +55,7 @@ def _run(cfg: config_mod.Config) -> int:
     # stack on stderr: the journal under systemd, the test's log in the suite.
     faulthandler.enable()
     try:
-        asyncio.run(serve(cfg))
+        status = asyncio.run(serve(cfg))
     except ListenError as err:
         print(f"callbox: engine.sip_port: {err}", file=sys.stderr)
         return EX_CONFIG
@@ -69,7 +70,7 @@ def _run(cfg: config_mod.Config) -> int:
         return EX_OSERR
     finally:
         listener.stop()
-    return 0
+    return status
 
 
 def _status(cfg: config_mod.Config) -> int:
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         "route": lambda: trunk_cli.run(args, socket_path),
         "bench": lambda: _bench(cfg, args.words),
         "rec": lambda: recording_cli.run(args, socket_path),
+        "network": lambda: system_cli.run(args, cfg),
     }
     commands |= dict.fromkeys(
         call_center_cli.COMMANDS, lambda: call_center_cli.run(args, socket_path)

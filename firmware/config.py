@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from firmware.line_config import COUNTRY_CODES, check_lines_table, line_problems
+from firmware.system_config import SystemConfig
 
 CHECKOUT_DIR = Path(__file__).resolve().parent.parent
 _DIAL_STRING = re.compile(r"^[0-9*#]{1,16}$")
@@ -248,6 +249,7 @@ class Config:
     recording: RecordingConfig = field(default_factory=RecordingConfig)
     queues: QueuesConfig = field(default_factory=QueuesConfig)
     board: BoardConfig = field(default_factory=BoardConfig)
+    system: SystemConfig = field(default_factory=SystemConfig)
 
 
 SECTIONS: dict[str, type] = {f.name: f.type for f in dataclasses.fields(Config)}

@@ -66,8 +66,8 @@ async def _keep_alive(box: Box, notifier: SystemdNotifier) -> None:
         notifier.status(_status_line(status))
 
 
-async def serve(config: Config) -> None:
-    """Run the box until SIGTERM or SIGINT, then stop it cleanly."""
+async def serve(config: Config) -> int:
+    """Run the box until SIGTERM or SIGINT (or it asks to restart), stop it cleanly; the status."""
     loop = asyncio.get_running_loop()
     loop.set_debug(config.daemon.debug)
     stop_requested = asyncio.Event()
@@ -75,7 +75,14 @@ async def serve(config: Config) -> None:
         loop.add_signal_handler(signum, stop_requested.set)
     notifier = SystemdNotifier()
     raise_file_limit()
-    box = Box(config)
+    exit_status = 0
+
+    def stop(status: int) -> None:  # the box asks to be started again (EXIT_RESTART)
+        nonlocal exit_status
+        exit_status = status
+        stop_requested.set()
+
+    box = Box(config, stop)
     deadline = None
     async with contextlib.AsyncExitStack() as stack:
         await box.start(stack)
@@ -88,7 +95,8 @@ async def serve(config: Config) -> None:
         deadline = _arm_stop_deadline(config.daemon.shutdown_timeout_s)
         keep_alive.cancel()
     deadline.cancel()
-    logger.info("stopped cleanly")
+    logger.info("stopped cleanly%s", f" (exit status {exit_status})" if exit_status else "")
+    return exit_status
 
 
 def _announce(config: Config, api: ServiceApi) -> None:

@@ -43,6 +43,7 @@ from pbx.security import SecurityLog
 from pbx.sip import SipEngine
 from pbx.store.cdr import CdrEntry, CdrQuery
 from pbx.store.edge import EdgeCredentials, Registration
+from pbx.system import BackupError, SystemService, SystemSettingsError, UpdateError
 from pbx.time_conditions import OVERRIDES, TimeCondition
 from pbx.tls_identity import CertificateError, CertificateInfo, TlsIdentity
 from pbx.trunk_service import TrunkService, TrunkStatus
@@ -84,6 +85,7 @@ __all__ = [  # noqa: RUF022 (call flows' names kept apart, for easy merging)
     "AccessError",
     "ApiToken",
     "AuditEvent",
+    "BackupError",
     "BoxStatus",
     "CallHistoryError",
     "CdrEntry",
@@ -103,8 +105,10 @@ __all__ = [  # noqa: RUF022 (call flows' names kept apart, for easy merging)
     "Registration",
     "Role",
     "ServiceApi",
+    "SystemSettingsError",
     "TlsIdentity",
     "TrunkStatus",
+    "UpdateError",
     "User",
     "WebAccess",
     "role_allows",
@@ -179,6 +183,7 @@ class ServiceApi:
         web: WebAccess | None = None,
         ports: AnalogPorts | None = None,
         call_history: CallHistory | None = None,
+        system: SystemService | None = None,
     ) -> None:
         self._calls = calls
         self._lines = lines
@@ -196,6 +201,7 @@ class ServiceApi:
         self.web = web  # the web panel's users, sessions, audit log and certificate
         self.ports = ports  # analog ports: country, per-port settings, line tests
         self.call_history = call_history  # call detail records: search, export
+        self.system = system  # time, network, VPN, backup, firmware, power (System page)
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:

@@ -22,6 +22,7 @@ SAMPLES = {
     "name": "panel.css",
     "item": "main",  # a trunk, route, menu ... (call flows)
     "port": "fxs1",
+    "peer": "ann-phone",
 }
 
 # Only these may be reached signed out; a new public route must be added here on purpose.

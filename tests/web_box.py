@@ -25,6 +25,7 @@ from board.emu.clock import ManualClock
 from firmware import config as config_mod
 from firmware.box import engine_settings
 from firmware.call_flow_parts import CallFlowParts
+from firmware.system_parts import build_system
 from firmware.web_parts import build_web_access, serve_web
 from pbx.api import ServiceApi
 from pbx.bus import EventBus
@@ -149,6 +150,7 @@ class WebBox:
     https_port: int
     http_port: int
     cert_path: Path
+    stops: list[int] = field(default_factory=list)  # statuses the box asked to stop with
 
     def browser(self, source: str = "127.0.0.1") -> Browser:
         return Browser(self, source)
@@ -194,23 +196,27 @@ class DaemonPanel:
         )
 
 
-def _config(data_dir: Path, web: dict) -> config_mod.Config:
+def _config(data_dir: Path, web: dict, system: dict) -> config_mod.Config:
     path = data_dir / "callbox.toml"
     web = {"https_port": free_port(), "http_port": free_port(), **web}
     path.write_text(
         f'[daemon]\ndata_dir = "{data_dir}"\n[engine]\nsip_port = {free_port()}\n'
-        f"[edge]\nenabled = false\n[web]\n" + "".join(f"{k} = {v!r}\n" for k, v in web.items())
+        f"[edge]\nenabled = false\n[web]\n"
+        + "".join(f"{k} = {v!r}\n" for k, v in web.items())
+        + "[system]\n"
+        + "".join(f"{k} = {json.dumps(v)}\n" for k, v in system.items())
     )
     return config_mod.load(path)
 
 
 @contextlib.asynccontextmanager
-async def web_box(data_dir: Path, **web_settings):
-    """Serve the panel with `web_settings` ([web] keys) until the block ends."""
+async def web_box(data_dir: Path, system: dict | None = None, **web_settings):
+    """Serve the panel with `web_settings` ([web] keys) and `system` ([system]) until the end."""
     import asyncio  # noqa: PLC0415
 
-    config = _config(data_dir, web_settings)
+    config = _config(data_dir, web_settings, system or {})
     clock = ManualClock(START_S)
+    stops: list[int] = []  # exit statuses the system service asked the daemon to stop with
     guard = LoopGuard(asyncio.get_running_loop())
     bus = EventBus(guard)
     async with contextlib.AsyncExitStack() as stack:
@@ -239,8 +245,9 @@ async def web_box(data_dir: Path, **web_settings):
             trunks=trunks,
             web=web,
             **flows.services(),
+            system=build_system(config, database.snapshot, stops.append),
         )
         await serve_web(api, config, stack)
         yield WebBox(
-            api, clock, config.web.https_port, config.web.http_port, web.identity.cert_path
+            api, clock, config.web.https_port, config.web.http_port, web.identity.cert_path, stops
         )

@@ -23,6 +23,7 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/reports", "Reports", P.REPORTS_VIEW),
     ("/ports", "Analog ports", P.PORTS_VIEW),
     # -- system: analog ports, time, network, VPN, backup, firmware --
+    ("/system", "System", P.SYSTEM_VIEW),
     ("/users", "Users", P.USERS_MANAGE),
     ("/audit", "Audit log", P.AUDIT_VIEW),
     ("/certificate", "Certificate", P.CERTIFICATE_MANAGE),

@@ -38,6 +38,30 @@ from webui.report_api import CdrsApi, CdrsCsv, KpiApi, KpiCsv
 from webui.report_pages import KpiPage, ReportsPage
 from webui.security_txt import SecurityTxt
 from webui.session_pages import HomePage, LoginPage, LogoutAction, SetupPage
+from webui.system_api import (
+    BackupApi,
+    FactoryResetApi,
+    NetworkApi,
+    PeerApi,
+    PeersApi,
+    RebootApi,
+    SystemApi,
+    TimeApi,
+    VpnApi,
+)  # fmt: skip
+from webui.system_pages import (
+    BackupDownload,
+    FactoryResetAction,
+    NetworkAction,
+    PeerAdd,
+    PeerDelete,
+    RebootAction,
+    SystemPage,
+    TimeAction,
+    VpnAction,
+)  # fmt: skip
+from webui.system_uploads import FirmwareApi, RestoreApi
+from webui.system_view import PEER_PATH_PART
 from webui.user_pages import (
     TOKEN_PATH,
     USER_PATH,
@@ -97,6 +121,26 @@ ROUTES = (
     Route(f"/api{PORT_PATH}/ring", RingApi, {"POST": P.PORTS_TEST}),
     Route(f"/api{PORT_PATH}/measure", MeasureApi, {"POST": P.PORTS_TEST}),
     # -- system: analog ports, time, network, VPN, backup, firmware --
+    Route("/system", SystemPage, {"GET": P.SYSTEM_VIEW}),
+    Route("/system/time", TimeAction, {"POST": P.SYSTEM_MANAGE}),
+    Route("/system/network", NetworkAction, {"POST": P.SYSTEM_MANAGE}),
+    Route("/system/vpn", VpnAction, {"POST": P.SYSTEM_MANAGE}),
+    Route("/system/vpn/peers", PeerAdd, {"POST": P.SYSTEM_MANAGE}),
+    Route(f"/system/vpn/peers/{PEER_PATH_PART}/delete", PeerDelete, {"POST": P.SYSTEM_MANAGE}),
+    Route("/system/backup", BackupDownload, {"POST": P.SYSTEM_MANAGE}),
+    Route("/system/reboot", RebootAction, {"POST": P.SYSTEM_RESTART}),
+    Route("/system/factory-reset", FactoryResetAction, {"POST": P.SYSTEM_MANAGE}),
+    Route("/api/system", SystemApi, {"GET": P.SYSTEM_VIEW}),
+    Route("/api/system/time", TimeApi, {"PUT": P.SYSTEM_MANAGE}),
+    Route("/api/system/network", NetworkApi, {"PUT": P.SYSTEM_MANAGE}),
+    Route("/api/system/vpn", VpnApi, {"PUT": P.SYSTEM_MANAGE}),
+    Route("/api/system/vpn/peers", PeersApi, {"POST": P.SYSTEM_MANAGE}),
+    Route(f"/api/system/vpn/peers/{PEER_PATH_PART}", PeerApi, {"DELETE": P.SYSTEM_MANAGE}),
+    Route("/api/system/backup", BackupApi, {"POST": P.SYSTEM_MANAGE}),
+    Route("/api/system/restore", RestoreApi, {"POST": P.SYSTEM_MANAGE}),
+    Route("/api/system/firmware", FirmwareApi, {"POST": P.SYSTEM_MANAGE}),
+    Route("/api/system/reboot", RebootApi, {"POST": P.SYSTEM_RESTART}),
+    Route("/api/system/factory-reset", FactoryResetApi, {"POST": P.SYSTEM_MANAGE}),
     Route("/users", UsersPage, {"GET": P.USERS_MANAGE, "POST": P.USERS_MANAGE}),
     Route(USER_PATH, UserChange, {"POST": P.USERS_MANAGE}),
     Route(f"{USER_PATH}/delete", UserDelete, {"POST": P.USERS_MANAGE}),
