@@ -304,6 +304,15 @@ class Box:
         await control.start()
         stack.push_async_callback(control.stop)
 
+    def _hang_up_first(
+        self, stack: contextlib.AsyncExitStack, calls: CallService, recording
+    ) -> None:
+        """At stop, calls end first, then their recordings close, while the engine and edge run."""
+        # Runs after calls.shutdown: the hung-up calls' recordings close while the engine runs.
+        stack.push_async_callback(recording.recorder.shutdown)
+        # Pushed last, so it runs first: the BYEs to phones still pass the edge.
+        stack.push_async_callback(calls.shutdown, self.config.daemon.shutdown_timeout_s / 2)
+
     async def start(self, stack: contextlib.AsyncExitStack) -> None:
         """Start each part; `stack` stops whatever started, in reverse, even after a failure."""
         cfg = self.config
@@ -342,10 +351,7 @@ class Box:
         self.board.start(stack)
         await trunks.load()
         await self._start_edge(stack, edge, bus, trunks)
-        # Runs after calls.shutdown: the hung-up calls' recordings close while the engine runs.
-        stack.push_async_callback(recording.recorder.shutdown)
-        # Pushed last, so it runs first: the BYEs to phones still pass the edge.
-        stack.push_async_callback(calls.shutdown, cfg.daemon.shutdown_timeout_s / 2)
+        self._hang_up_first(stack, calls, recording)
 
         self.api = ServiceApi(
             calls,
