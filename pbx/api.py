@@ -1,6 +1,7 @@
 """The service API: what panels, the CLI and the web see of the box."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -21,17 +22,30 @@ from pbx.access import (
     User,
     role_allows,
 )
+from pbx.alarms import Alarm, BoxState, alarms_of
 from pbx.call_flows import CallFlows
 from pbx.calls import CallService
 from pbx.extension_service import ExtensionService
 from pbx.extensions import RECORDING_SETTINGS, Extension, ExtensionError
 from pbx.extensions import Permission as CallPermission
+from pbx.host_health import HostHealth, HostReading
 from pbx.lines.service import LineService, PortStatus
 from pbx.moh_classes import MusicLibrary
 from pbx.prompts import PromptLibrary
-from pbx.queues.service import QueueService, QueueSnapshot
+from pbx.queues import QueueError
+from pbx.queues.queue_event import QueueEvent
+from pbx.queues.service import AgentStatus, QueueService, QueueSnapshot
+from pbx.queues.settings import (
+    GROUP_STRATEGIES,
+    JOIN_RULES,
+    LEAVE_RULES,
+    STRATEGIES,
+    QueueSettings,
+    RingGroup,
+)
+from pbx.queues.settings import RECORDING_MODES as QUEUE_RECORDING_MODES
 from pbx.recording import RecordingService
-from pbx.security import SecurityLog
+from pbx.security import SecurityLog, SecurityNote
 from pbx.sip import SipEngine
 from pbx.store.edge import EdgeCredentials, Registration
 from pbx.tls_identity import CertificateError, CertificateInfo, TlsIdentity
@@ -42,10 +56,17 @@ _ENGINE_STALL_S = 5.0
 CALL_PERMISSIONS = tuple(p.name.lower() for p in CallPermission)
 __all__ = [
     "CALL_PERMISSIONS",
+    "GROUP_STRATEGIES",
+    "JOIN_RULES",
+    "LEAVE_RULES",
+    "QUEUE_RECORDING_MODES",
     "RECORDING_SETTINGS",
     "ROLE_PERMISSIONS",
+    "STRATEGIES",
     "AccessDenied",
     "AccessError",
+    "AgentStatus",
+    "Alarm",
     "ApiToken",
     "AuditEvent",
     "BoxStatus",
@@ -53,14 +74,20 @@ __all__ = [
     "CertificateInfo",
     "Extension",
     "ExtensionError",
+    "HostReading",
     "PasswordError",
     "PbxError",
     "Permission",
     "PortStatus",
     "Principal",
+    "QueueError",
+    "QueueEvent",
+    "QueueSettings",
     "QueueSnapshot",
     "Registration",
+    "RingGroup",
     "Role",
+    "SecurityNote",
     "ServiceApi",
     "TlsIdentity",
     "TrunkStatus",
@@ -135,6 +162,7 @@ class ServiceApi:
         recordings: RecordingService | None = None,
         queues: QueueService | None = None,
         web: WebAccess | None = None,
+        host: HostHealth | None = None,
     ) -> None:
         self._calls = calls
         self._lines = lines
@@ -150,6 +178,7 @@ class ServiceApi:
         self.recordings = recordings  # call recordings and their policies
         self.queues = queues  # queues, agents, ring groups, supervision, KPIs
         self.web = web  # the web panel's users, sessions, audit log and certificate
+        self._host = host
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:
@@ -184,3 +213,25 @@ class ServiceApi:
     async def queues_live(self) -> list[QueueSnapshot]:
         """Every queue now (waiting callers, agents by state); none on a box without queues."""
         return await self.queues.live() if self.queues is not None else []
+
+    def watch_queues(self, listener: Callable[[QueueEvent], None]) -> Callable[[], None]:
+        """Call `listener` with each queue event as it happens; returns what stops it."""
+        return self.queues.watch(listener) if self.queues is not None else lambda: None
+
+    def host_health(self) -> HostReading | None:
+        """CPU load, memory, temperature and the data disk now (None: not known here)."""
+        return self._host.reading() if self._host is not None else None
+
+    def security_recent(self) -> list[SecurityNote]:
+        """The newest security events (bans, failed log-ins, scanners), newest first."""
+        return list(reversed(self._security.recent))
+
+    def alarms(self) -> list[Alarm]:
+        """What needs attention now: engine, edge, ports, trunks, disks, heat, certificate."""
+        status = self.status()
+        expiry = datetime.fromisoformat(self.web.identity.info().not_after) if self.web else None
+        state = BoxState(
+            status.engine, status.edge, status.ports, status.trunks, status.recording,
+            self.host_health(), expiry,
+        )  # fmt: skip
+        return alarms_of(state, datetime.now(UTC))

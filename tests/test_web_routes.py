@@ -20,6 +20,9 @@ SAMPLES = {
     "username": "someone",
     "token_id": "0123456789abcdef",
     "name": "panel.css",
+    "queue": "sales",
+    "extension": "1001",
+    "group": "front",
 }
 
 # Only these may be reached signed out; a new public route must be added here on purpose.

@@ -30,6 +30,7 @@ class User:
     username: str
     role: Role
     created_at: datetime
+    extension: str = ""  # the agent (extension) this user is, for their own queue log-in
 
 
 @dataclass

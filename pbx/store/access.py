@@ -54,6 +54,16 @@ class UserStore:
 
         await self._db.submit(write)
 
+    async def set_extension(self, username: str, extension: str) -> None:
+        """Link a user to the agent (extension) they are; blank unlinks."""
+
+        def write() -> None:
+            row = _user_row(username)
+            row.extension = extension
+            row.save()
+
+        await self._db.submit(write)
+
     async def delete(self, username: str) -> None:
         """Remove a user with their sessions and API tokens."""
 
@@ -66,7 +76,7 @@ class UserStore:
 
 
 def _user(row: UserRecord) -> User:
-    return User(row.username, Role(row.role), row.created_at)
+    return User(row.username, Role(row.role), row.created_at, row.extension)
 
 
 def _user_row(username: str) -> UserRecord:

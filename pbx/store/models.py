@@ -179,6 +179,7 @@ class UserRecord(peewee.Model):
     password_hash = peewee.CharField(max_length=256)
     created_at = peewee.DateTimeField()
     password_changed_at = peewee.DateTimeField()
+    extension = peewee.CharField(max_length=8, default="")  # the agent this user is
 
     class Meta:
         table_name = "panel_user"
