@@ -148,6 +148,7 @@ class WebBox:
     https_port: int
     http_port: int
     cert_path: Path
+    bus: EventBus | None = None  # to publish what the box would see (security events ...)
 
     def browser(self, source: str = "127.0.0.1") -> Browser:
         return Browser(self, source)
@@ -238,5 +239,5 @@ async def web_box(data_dir: Path, **web_settings):
         )
         await serve_web(api, config, stack)
         yield WebBox(
-            api, clock, config.web.https_port, config.web.http_port, web.identity.cert_path
+            api, clock, config.web.https_port, config.web.http_port, web.identity.cert_path, bus
         )

@@ -52,7 +52,8 @@ class OwnAgentApi(ApiHandler):
         return extension
 
     async def get(self) -> None:
-        self.finish(agent_dict(queue_service(self).agent(self._extension())))
+        extension = self._extension()
+        self.finish(agent_dict(queue_service(self).agent(extension)))
 
     async def post(self) -> None:
         extension = self._extension()
