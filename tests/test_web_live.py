@@ -31,7 +31,8 @@ def test_host_health_reads_proc_and_thermal_zones_and_says_what_is_missing(tmp_p
     assert bare.memory_used_percent == 75.0
     assert bare.uptime_s == 3600.25
     assert bare.temperature_c is None  # no /sys/class/thermal here: "not available"
-    assert bare.disk_total_mb > 0 and 0 <= bare.disk_used_percent <= 100
+    assert bare.disk_total_mb > 0
+    assert 0 <= bare.disk_used_percent <= 100
 
     for index, (kind, millidegrees) in enumerate((("gpu", "48500"), ("cpu-thermal", "61250"))):
         zone = sys / "class" / "thermal" / f"thermal_zone{index}"
@@ -41,7 +42,8 @@ def test_host_health_reads_proc_and_thermal_zones_and_says_what_is_missing(tmp_p
     hot = HostHealth(tmp_path, proc, sys).reading()
     assert (hot.temperature_c, hot.temperature_zone) == (61.2, "cpu-thermal")
     nothing = HostHealth(tmp_path / "gone", tmp_path / "none", tmp_path / "none").reading()
-    assert nothing.load_1m is None and nothing.memory_used_percent is None
+    assert nothing.load_1m is None
+    assert nothing.memory_used_percent is None
     assert nothing.disk_total_mb is None
 
 
@@ -78,7 +80,8 @@ async def test_the_dashboard_shows_the_box_and_its_security_events_with_banned_a
         page = await admin.get("/dashboard")
         assert page.code == 200
         text = page.body.decode()
-        assert 'data-source="/api/dashboard"' in text and "/static/live.js" in text
+        assert 'data-source="/api/dashboard"' in text
+        assert "/static/live.js" in text
         assert "not available" in text  # this box reads no host figures
         code, board = await admin.api("/api/dashboard")
         assert code == 200
@@ -89,7 +92,9 @@ async def test_the_dashboard_shows_the_box_and_its_security_events_with_banned_a
         assert board["security"]["counts"] == {"auth-failed": 1, "banned": 1}
         assert board["security"]["banned"] == ["127.0.0.9"]
         assert [e["kind"] for e in board["security"]["recent"]] == ["banned", "auth-failed"]
-        assert board["host"] is None and board["ports"] == [] and board["registrations"] == []
+        assert board["host"] is None
+        assert board["ports"] == []
+        assert board["registrations"] == []
         home = (await admin.get("/")).body.decode()
         assert 'href="/dashboard"' in home
         agent = await box.signed_in("agent")
@@ -119,7 +124,8 @@ async def test_the_wallboard_socket_needs_a_session_its_permission_and_the_panel
         agent = await box.signed_in("agent")
         socket = await _socket(box, agent, own)
         first = json.loads(await socket.read_message())
-        assert first["queues"] == [] and first["agents"]["available"] == 0
+        assert first["queues"] == []
+        assert first["agents"]["available"] == 0
         socket.close()
 
         stranger = box.browser()
@@ -135,7 +141,8 @@ async def test_the_wallboard_socket_needs_a_session_its_permission_and_the_panel
             await _socket(box, technician, own)
         assert refused.value.code == 403  # no wallboard.view
         page = await agent.get("/wallboard")
-        assert page.code == 200 and 'data-socket="/ws/wallboard"' in page.body.decode()
+        assert page.code == 200
+        assert 'data-socket="/ws/wallboard"' in page.body.decode()
 
 
 @pytest.mark.asyncio
@@ -149,7 +156,8 @@ async def test_an_agent_is_linked_to_an_extension_by_an_admin_before_acting_on_q
 
         await admin.get("/users")
         refused = await admin.post("/users/agent1/extension", {"extension": "1999"})
-        assert refused.code == 400 and b"1999" in refused.body  # no such extension
+        assert refused.code == 400
+        assert b"1999" in refused.body
         linked = await admin.post("/users/agent1/extension", {"extension": "1001"})
         assert linked.code == 302
         assert [u.extension for u in box.api.web.access.users() if u.username == "agent1"] == [

@@ -17,7 +17,7 @@ import tornado.websocket
 
 from pbx.api import QueueEvent, ServiceApi
 from webui.dashboard_page import live_words
-from webui.handler import ApiHandler, PanelHandler
+from webui.handler import ApiHandler, PanelHandler, Refused
 from webui.live_data import wallboard
 
 logger = logging.getLogger(__name__)
@@ -120,6 +120,14 @@ class WallboardApi(ApiHandler):
 
 class WallboardSocket(tornado.websocket.WebSocketHandler, PanelHandler):
     """GET (upgrade): the wallboard's snapshots, pushed. The browser sends nothing."""
+
+    async def prepare(self) -> None:
+        await super().prepare()  # the session and wallboard.view, as for any page
+        # Tornado lets an Origin naming this host:port over plain HTTP through; the
+        # panel's pages are HTTPS only, so this is stricter: scheme, host and port.
+        origin = self.request.headers.get("Origin")
+        if origin is not None and not self.check_origin(origin):
+            raise Refused(403, "the wallboard opens only from this panel's own pages")
 
     def check_origin(self, origin: str) -> bool:
         """Only pages of this panel (same scheme, host and port) may open the socket."""
