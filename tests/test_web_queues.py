@@ -1,0 +1,145 @@
+"""Queues and agents from the panel, on the real daemon: the JSON API changes the queue the
+daemon runs (an agent logged in and paused shows in the queue's live state), roles hold,
+and the wallboard in Chromium follows a caller into the queue and out without a reload."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.call_center import add_queue, ask, call_queue, phones, start_box
+from tests.harness import wait_until
+from tests.panel_browser import signed_in_page
+from tests.web_box import PASSWORD, Browser, DaemonPanel
+
+
+@pytest.fixture
+def box(make_daemon, workdir):
+    daemon = start_box(make_daemon, workdir, numbers=("1001", "1002", "1009"))
+    yield daemon
+    print(daemon.log_tail(60))  # shown when the test failed
+
+
+async def _user(admin: Browser, panel, username: str, role: str) -> Browser:
+    await admin.get("/users")
+    made = await admin.post("/users", {"username": username, "role": role, "password": PASSWORD})
+    assert made.code == 302
+    user = Browser(panel, "127.0.0.1")
+    await user.log_in(username)
+    return user
+
+
+async def _queue(admin: Browser, box) -> None:
+    body = {"name": "sales", "number": "600", "members": ["1001", ["1002", 5]], "wrapup_s": 0}
+    code, made = await admin.api("/api/queues", "POST", body)
+    assert code == 201, made
+    assert made["members"] == [
+        {"extension": "1001", "penalty": 0},
+        {"extension": "1002", "penalty": 5},
+    ]
+    for bad, says in (
+        ({"name": "Sales Team"}, "name must start with a letter"),
+        ({"name": "support", "ring_timeout_s": "soon"}, "ring_timeout_s must be a whole number"),
+        ({"name": "sales"}, "queue sales exists"),
+        ({"name": "support", "members": ["1999"]}, "member 1999 is not an extension"),
+    ):
+        code, answer = await admin.api("/api/queues", "POST", bad)
+        assert code == 400, bad
+        assert says in answer["error"], answer
+    code, changed = await admin.api("/api/queues/sales", "PUT", {"strategy": "linear"})
+    assert code == 200, changed
+    assert (changed["strategy"], len(changed["members"])) == ("linear", 2)
+    assert ask(box, "queue.list")[0]["strategy"] == "linear"  # the daemon runs it
+
+
+async def _live(browser: Browser) -> dict:
+    code, queue = await browser.api("/api/queues/sales")
+    assert code == 200
+    return queue["live"]["agents"]
+
+
+@pytest.mark.asyncio
+async def test_agents_are_logged_in_and_paused_through_the_api_and_the_queue_shows_it(box):
+    panel = DaemonPanel.of(box)
+    admin = Browser(panel)
+    await admin.set_up()
+    await _queue(admin, box)
+    assert (await _live(admin))["logged-out"] == 2
+
+    code, agent = await admin.api("/api/agents/1001", "POST", {"action": "login"})
+    assert (code, agent["state"], agent["queues"]) == (200, "available", ["sales"])
+    assert (await _live(admin))["available"] == 1
+    code, agent = await admin.api(
+        "/api/agents/1001", "POST", {"action": "pause", "reason": "lunch"}
+    )
+    assert (code, agent["state"], agent["pause_reason"]) == (200, "paused", "lunch")
+    live = await _live(admin)
+    assert (live["paused"], live["available"]) == (1, 0)
+    daemon_view = {a["extension"]: a for a in ask(box, "agent.list")}
+    assert (daemon_view["1001"]["state"], daemon_view["1001"]["pause_reason"]) == (
+        "paused",
+        "lunch",
+    )
+    code, refused = await admin.api("/api/agents/1001", "POST", {"action": "dance"})
+    assert code == 400
+    assert "action must be one of" in refused["error"]
+    code, _ = await admin.api("/api/agents/1001", "POST", {"action": "unpause"})
+    assert (await _live(admin))["available"] == 1
+
+    # A supervisor manages agents but not queues; an agent acts on their own extension only.
+    supervisor = await _user(admin, panel, "sue", "supervisor")
+    code, _ = await supervisor.api("/api/agents/1001", "POST", {"action": "logout"})
+    assert code == 200
+    assert (await supervisor.api("/api/queues/sales", "PUT", {"strategy": "random"}))[0] == 403
+    ann = await _user(admin, panel, "ann", "agent")
+    await admin.get("/users")
+    assert (await admin.post("/users/ann/extension", {"extension": "1002"})).code == 302
+    code, own = await ann.api("/api/agent", "POST", {"action": "login"})
+    assert (code, own["extension"], own["state"]) == (200, "1002", "available")
+    code, own = await ann.api("/api/agent", "POST", {"action": "pause", "reason": "coffee"})
+    assert own["state"] == "paused"
+    assert (await ann.api("/api/agents/1001", "POST", {"action": "login"}))[0] == 403
+    page = (await ann.get("/agent")).body.decode()
+    assert 'data-state="paused"' in page
+    assert "coffee" in page
+
+    code, audit = await admin.api("/api/audit")
+    actions = [(e["actor"], e["action"], e["target"]) for e in audit["events"]]
+    for row in (("admin", "agent.pause", "1001"), ("sue", "agent.logout", "1001"),
+                ("ann", "agent.pause", "1002"), ("admin", "queue.change", "sales")):  # fmt: skip
+        assert row in actions, row
+    code, board = await admin.api("/api/dashboard")
+    assert (board["engine"], board["host"]["load_1m"] is not None) == ("running", True)
+    assert (await admin.api("/api/queues/sales", "DELETE"))[0] == 204
+    assert (await admin.api("/api/queues/sales"))[0] == 404
+
+
+def test_the_wallboard_shows_a_caller_waiting_and_gone_without_a_reload(box, chromium):
+    add_queue(box, "sales", ["1001"], number="600")  # 1001 logged out: callers wait
+    errors: list[str] = []
+    page = signed_in_page(chromium, box, errors)
+    dashboard = page.context.new_page()  # the same session, another tab
+    dashboard.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    dashboard.goto(box.status()["web"]["url"] + "dashboard")
+    assert dashboard.locator("#ports tbody tr").count() == 8  # the emulated board's 4 + 4
+    calls_now = dashboard.locator('[data-field="calls_active"]')
+    assert calls_now.inner_text() == "0"
+    page.goto(box.status()["web"]["url"] + "wallboard")
+    page.wait_for_selector('#wallboard[data-connected="yes"]')
+    waiting = '[data-queue="sales"] [data-field="waiting"]'
+    assert page.inner_text(waiting) == "0"
+    page.evaluate("window.stillTheSamePage = true")
+
+    with phones(box, "1009") as (caller,):
+        call_queue(caller)
+        # Pushed on the queue's join event: well before the periodic tick (5 s).
+        expect(page.locator(waiting)).to_have_text("1", timeout=4000)
+        expect(calls_now).to_have_text("1", timeout=10_000)  # the dashboard polls its API
+        wait_until(lambda: page.inner_text(f'[data-queue="sales"] {LONGEST}') != "0:00", 5,
+                   "the longest wait to tick")  # fmt: skip
+        caller.hangup()
+        caller.wait_for("state", state="DISCONNECTED", timeout=10)
+        expect(page.locator(waiting)).to_have_text("0", timeout=4000)
+    assert page.evaluate("window.stillTheSamePage") is True  # pushed, never reloaded
+    assert errors == []  # nothing the CSP blocked, no script error
+
+
+LONGEST = '[data-field="longest_wait_s"]'
