@@ -143,3 +143,41 @@ def test_the_wallboard_shows_a_caller_waiting_and_gone_without_a_reload(box, chr
 
 
 LONGEST = '[data-field="longest_wait_s"]'
+
+
+@pytest.mark.asyncio
+async def test_the_queues_page_adds_changes_and_removes_a_queue_and_acts_on_agents(box):
+    admin = Browser(DaemonPanel.of(box))
+    await admin.set_up()
+    await admin.get("/queues")
+    fields = {"name": "sales", "number": "600", "strategy": "linear", "members": "1001, 1002:5"}
+    added = await admin.post("/queues", fields)
+    assert (added.code, added.headers["Location"]) == (302, "/queues/sales")
+    page = (await admin.get("/queues/sales")).body.decode()
+    assert 'value="1001, 1002:5"' in page
+    assert 'id="save-queue"' in page
+
+    refused = await admin.post("/queues/sales", {"ring_timeout_s": "soon", "number": "601"})
+    assert refused.code == 400
+    assert b"ring_timeout_s must be a whole number" in refused.body
+    assert ask(box, "queue.list")[0]["number"] == "600"  # nothing changed
+    saved = await admin.post("/queues/sales", {"ring_timeout_s": "30", "announce_position": "no"})
+    assert saved.code == 200
+    assert b'id="saved"' in saved.body
+    running = ask(box, "queue.list")[0]
+    assert (running["ring_timeout_s"], running["announce_position"]) == (30, False)
+    assert running["strategy"] == "linear"  # what the form did not send stays
+
+    assert (await admin.post("/queues/agents/1001", {"action": "login"})).code == 302
+    pause = {"action": "pause", "reason": "training"}
+    assert (await admin.post("/queues/agents/1001", pause)).code == 302
+    listing = (await admin.get("/queues")).body.decode()
+    assert "training" in listing
+    assert 'value="unpause"' in listing
+    wrong = await admin.post("/queues/agents/1009", {"action": "login"})
+    assert wrong.code == 400
+    assert b"extension 1009 is a member of no queue" in wrong.body
+
+    assert (await admin.post("/queues/sales/delete")).code == 302
+    assert ask(box, "queue.list") == []
+    assert (await admin.get("/queues/sales")).code == 404

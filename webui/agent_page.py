@@ -6,7 +6,7 @@ they act on that extension only, never on anyone else's.
 
 from pbx.api import PbxError
 from webui.handler import ApiHandler, PanelHandler, Refused
-from webui.live_data import agent_dict
+from webui.live_data import STATE_LABELS, agent_dict
 from webui.queue_form import agent_action, queue_service
 
 
@@ -27,7 +27,9 @@ class AgentPage(PanelHandler):
         queues = self.api.queues
         agent = queues.agent(extension) if extension and queues is not None else None
         self.set_status(400 if error else 200)
-        self.render("agent.html", extension=extension, agent=agent, error=error)
+        self.render(
+            "agent.html", extension=extension, agent=agent, error=error, labels=STATE_LABELS
+        )
 
     async def post(self) -> None:
         extension = own_extension(self)

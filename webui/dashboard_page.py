@@ -3,19 +3,20 @@
 import json
 
 from webui.handler import ApiHandler, PanelHandler
-from webui.live_data import dashboard
+from webui.live_data import STATE_LABELS, dashboard
 
 # Values the dashboard's script may put on the page, translated once per page.
 LIVE_WORDS = (
     "idle", "off-hook", "ringing", "in-call", "alarm", "registered", "registering", "failed",
     "not used", "disabled", "running", "stalled", "stopped", "down", "not available",
-    "No alarms", "fxs", "fxo", "available", "on-call", "wrap-up", "paused", "logged-out",
+    "No alarms", "fxs", "fxo",
 )  # fmt: skip
 
 
 def live_words(translate) -> str:
     """The words above as JSON, English -> this page's language, for data-strings."""
-    return json.dumps({word: translate(word) for word in LIVE_WORDS})
+    words = {word: translate(word) for word in LIVE_WORDS}
+    return json.dumps(words | {state: translate(label) for state, label in STATE_LABELS.items()})
 
 
 class DashboardPage(PanelHandler):

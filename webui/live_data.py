@@ -13,6 +13,21 @@ from pbx.api import AgentStatus, QueueSettings, QueueSnapshot, ServiceApi
 RECENT_SECURITY_SHOWN = 20
 # The wallboard's agent states, in the order a wall shows them.
 AGENT_STATES = ("available", "ringing", "on-call", "wrap-up", "paused", "logged-out")
+STATE_LABELS = {
+    "available": "Available",
+    "ringing": "Ringing",
+    "on-call": "On a call",
+    "wrap-up": "Wrap-up",
+    "paused": "Paused",
+    "logged-out": "Logged out",
+}
+# The wall's four columns: an agent ringing or wrapping up counts as on a call.
+WALL_COLUMNS = (
+    ("available", ("available",)),
+    ("on-call", ("ringing", "on-call", "wrap-up")),
+    ("paused", ("paused",)),
+    ("logged-out", ("logged-out",)),
+)
 
 
 async def dashboard(api: ServiceApi) -> dict:

@@ -21,6 +21,38 @@ CHOICES = {
     "leave_when": LEAVE_RULES,
     "recording": QUEUE_RECORDING_MODES,
 }
+# What each setting is called on the forms (the API uses the names on the left).
+LABELS = {
+    "name": "Name (a-z, 0-9, -)",
+    "number": "Number phones dial",
+    "strategy": "Which agent rings",
+    "members": "Members (extension[:penalty], ...)",
+    "ring_timeout_s": "Ring an agent for (s)",
+    "retry_s": "Pause before the next agent (s)",
+    "wrapup_s": "Wrap-up after a call (s)",
+    "max_callers": "Most callers waiting (0: no limit)",
+    "max_wait_s": "Longest wait (s, 0: no limit)",
+    "exit_destination": "Then, or when full or closed, go to",
+    "join_when": "Callers may join",
+    "leave_when": "Waiting callers leave",
+    "announce_frequency_s": "Announce position every (s, 0: never)",
+    "announce_position": "Announce the position",
+    "announce_hold_time": "Announce the hold time",
+    "periodic_announce": "Periodic announcement (prompt)",
+    "periodic_frequency_s": "Play it every (s, 0: never)",
+    "exit_key": "Key to leave the queue",
+    "exit_key_destination": "That key goes to",
+    "callback_key": "Key to be called back",
+    "callback_attempts": "Call-back attempts",
+    "callback_retry_s": "Between call-back attempts (s)",
+    "missed_rings_before_pause": "Pause an agent after missed rings (0: never)",
+    "music_class": "Music on hold",
+    "language": "Announcements' language (blank: the box's)",
+    "service_level_s": "Service level: answered within (s)",
+    "recording": "Recording",
+    "recording_retention_days": "Keep recordings for (days, 0: the box's)",
+    "recording_quota_mb": "Recordings quota (MB, 0: the box's)",
+}
 # The add form asks only for these; the queue's page offers every setting.
 ADD_FIELDS = ("name", "number", "strategy", "members")
 

@@ -3,9 +3,10 @@ adding, changing and removing queues, and logging agents in and out or pausing t
 
 from pbx.api import PbxError, QueueError
 from webui.handler import PanelHandler, Refused
-from webui.live_data import AGENT_STATES
+from webui.live_data import AGENT_STATES, STATE_LABELS
 from webui.queue_form import (
     ADD_FIELDS,
+    LABELS,
     agent_action,
     form_settings,
     form_value,
@@ -34,6 +35,7 @@ class QueuesView(PanelHandler):
             agents=queues.agents() if queues else [],
             groups=queues.groups() if queues else [],
             states=AGENT_STATES,
+            labels=STATE_LABELS | LABELS,
             fields=[f for f in queue_fields() if f.name in ADD_FIELDS],
             members_text=members_text,
             clock=wait_clock,
@@ -78,6 +80,7 @@ class QueuePage(PanelHandler):
             fields=queue_fields(),
             value=form_value,
             agents=[a for a in queue_service(self).agents() if queue in a.queues],
+            labels=STATE_LABELS | LABELS,
             error=error,
             saved=saved,
         )

@@ -18,7 +18,7 @@ import tornado.websocket
 from pbx.api import QueueEvent, ServiceApi
 from webui.dashboard_page import live_words
 from webui.handler import ApiHandler, PanelHandler, Refused
-from webui.live_data import wallboard
+from webui.live_data import STATE_LABELS, WALL_COLUMNS, wallboard
 
 logger = logging.getLogger(__name__)
 TICK_S = 5.0  # a fresh snapshot at least this often, events or not
@@ -100,6 +100,8 @@ class WallboardPage(PanelHandler):
             board=await wallboard(self.api),
             words=live_words(self.translate),
             clock=wait_clock,
+            columns=WALL_COLUMNS,
+            labels=STATE_LABELS,
             percent=lambda share: "-" if share is None else f"{share * 100:.0f} %",
         )
 

@@ -104,6 +104,11 @@ function waitClock(seconds) {
   return h ? `${h}:${String(m).padStart(2, "0")}:${s}` : `${m}:${s}`;
 }
 
+// Agents in any of the states named (space-separated): a wall column may hold several.
+function countOf(agents, states) {
+  return states.split(" ").reduce((sum, state) => sum + (agents[state] || 0), 0);
+}
+
 function queueCard(root, name) {
   const holder = root.querySelector("#wall-queues");
   for (const card of holder.querySelectorAll("[data-queue]")) {
@@ -131,7 +136,7 @@ function showWallboard(root, board) {
     card.querySelector('[data-field="service_level_today"]').textContent =
       level == null ? "-" : `${Math.round(level * 100)} %`;
     for (const cell of card.querySelectorAll("[data-agents]")) {
-      cell.textContent = queue.agents[cell.dataset.agents] || 0;
+      cell.textContent = countOf(queue.agents, cell.dataset.agents);
     }
     card.classList.toggle("busy", queue.waiting > 0);
   }
@@ -141,7 +146,7 @@ function showWallboard(root, board) {
   const none = root.querySelector("#wall-none");
   if (none) none.hidden = board.queues.length > 0;
   for (const total of root.querySelectorAll("[data-total]")) {
-    total.textContent = board.agents[total.dataset.total] || 0;
+    total.textContent = countOf(board.agents, total.dataset.total);
   }
 }
 
