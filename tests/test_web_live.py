@@ -168,3 +168,15 @@ async def test_an_agent_is_linked_to_an_extension_by_an_admin_before_acting_on_q
         assert (code, answer) == (404, {"error": "this box has no queues"})
         rows = await box.api.web.audit.recent(action="user.extension")
         assert [(r.actor, r.target, r.outcome) for r in rows] == [("admin", "agent1", "ok")]
+
+
+@pytest.mark.asyncio
+async def test_signing_out_closes_an_open_wallboard_socket(tmp_path):
+    async with web_box(tmp_path) as box:
+        agent = await box.signed_in("agent")
+        socket = await _socket(box, agent, f"https://127.0.0.1:{box.https_port}")
+        assert json.loads(await socket.read_message())["queues"] == []
+        await agent.post("/logout")
+        while await socket.read_message() is not None:  # snapshots until the next tick
+            pass
+        assert socket.close_code == 4001

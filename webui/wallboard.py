@@ -15,13 +15,14 @@ import urllib.parse
 
 import tornado.websocket
 
-from pbx.api import QueueEvent, ServiceApi
+from pbx.api import Permission, QueueEvent, ServiceApi, role_allows
 from webui.dashboard_page import live_words
-from webui.handler import ApiHandler, PanelHandler, Refused
+from webui.handler import SESSION_COOKIE, ApiHandler, PanelHandler, Refused
 from webui.live_data import STATE_LABELS, WALL_COLUMNS, wallboard
 
 logger = logging.getLogger(__name__)
-TICK_S = 5.0  # a fresh snapshot at least this often, events or not
+TICK_S = 5.0  # a fresh snapshot at least this often, events or not; sessions checked as often
+SIGNED_OUT = 4001  # the close code telling the page to reload (and so reach the log-in page)
 _SETTLE_S = 0.2  # events within this are one push (a call answered: connect + state changes)
 
 
@@ -64,6 +65,10 @@ class WallboardFeed:
     async def _tick(self) -> None:
         while True:
             await asyncio.sleep(self._tick_s)
+            for socket in list(self._sockets):
+                if not await socket.still_allowed():
+                    socket.close(SIGNED_OUT, "signed out")
+                    self.leave(socket)
             await self.push()
 
     async def push(self) -> None:
@@ -135,6 +140,14 @@ class WallboardSocket(tornado.websocket.WebSocketHandler, PanelHandler):
         """Only pages of this panel (same scheme, host and port) may open the socket."""
         parsed = urllib.parse.urlsplit(origin)
         return parsed.scheme == "https" and parsed.netloc.lower() == self.request.host.lower()
+
+    async def still_allowed(self) -> bool:
+        """Whether the session is still live and its role may see the wallboard. Asked at
+        each tick: sign-out, a removed user or a new role closes the socket, and an open
+        wallboard keeps its session from idling out (the absolute timeout still holds)."""
+        session_id = self.get_cookie(SESSION_COOKIE)
+        principal = await self.web.access.principal(session_id) if session_id else None
+        return principal is not None and role_allows(principal.role, Permission.WALLBOARD_VIEW)
 
     async def open(self) -> None:
         feed = feed_of(self)

@@ -175,7 +175,11 @@ function connectWallboard() {
       status.textContent = status.dataset.liveText;
       status.classList.remove("lost");
     });
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (event) => {
+      if (event.code === 4001) {
+        window.location.reload(); // signed out: the page itself leads to the log-in page
+        return;
+      }
       root.dataset.connected = "no";
       status.textContent = status.dataset.lostText;
       status.classList.add("lost");
