@@ -122,6 +122,11 @@ def test_the_wallboard_shows_a_caller_waiting_and_gone_without_a_reload(box, chr
     assert dashboard.locator("#ports tbody tr").count() == 8  # the emulated board's 4 + 4
     calls_now = dashboard.locator('[data-field="calls_active"]')
     assert calls_now.inner_text() == "0"
+    queues = page.context.new_page()
+    queues.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    queues.goto(box.status()["web"]["url"] + "queues")
+    listed = queues.locator('tr[data-queue="sales"] [data-field="waiting"]')
+    assert listed.inner_text() == "0"
     page.goto(box.status()["web"]["url"] + "wallboard")
     page.wait_for_selector('#wallboard[data-connected="yes"]')
     waiting = '[data-queue="sales"] [data-field="waiting"]'
@@ -133,6 +138,7 @@ def test_the_wallboard_shows_a_caller_waiting_and_gone_without_a_reload(box, chr
         # Pushed on the queue's join event: well before the periodic tick (5 s).
         expect(page.locator(waiting)).to_have_text("1", timeout=4000)
         expect(calls_now).to_have_text("1", timeout=10_000)  # the dashboard polls its API
+        expect(listed).to_have_text("1", timeout=10_000)  # and so does the Queues page
         wait_until(lambda: page.inner_text(f'[data-queue="sales"] {LONGEST}') != "0:00", 5,
                    "the longest wait to tick")  # fmt: skip
         caller.hangup()
@@ -181,3 +187,25 @@ async def test_the_queues_page_adds_changes_and_removes_a_queue_and_acts_on_agen
     assert (await admin.post("/queues/sales/delete")).code == 302
     assert ask(box, "queue.list") == []
     assert (await admin.get("/queues/sales")).code == 404
+
+
+def test_an_agent_logs_in_and_pauses_from_their_own_page_which_follows_a_supervisor(box, chromium):
+    add_queue(box, "sales", ["1001", "1002"], number="600")
+    errors: list[str] = []
+    page = signed_in_page(chromium, box, errors)
+    url = box.status()["web"]["url"]
+    page.goto(url + "users")  # the admin is also agent 1001
+    page.fill('form[action="/users/owner/extension"] input[name=extension]', "1001")
+    page.click('form[action="/users/owner/extension"] button')
+    page.click("text=My queues")
+    page.click("#agent-login")
+    page.wait_for_selector('#agent-state[data-state="available"]')
+    page.fill("input[name=reason]", "lunch")
+    page.click("#agent-pause")
+    page.wait_for_selector('#agent-state[data-state="paused"]')
+    assert "lunch" in page.inner_text("main")
+    assert ask(box, "agent.list")[0]["state"] == "paused"
+    ask(box, "agent.unpause", extension="1001")  # a supervisor, elsewhere
+    page.wait_for_selector("#agent-unpause", state="detached")  # the page follows
+    assert page.get_attribute("#agent-state", "data-state") == "available"
+    assert errors == []

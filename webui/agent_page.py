@@ -5,6 +5,7 @@ they act on that extension only, never on anyone else's.
 """
 
 from pbx.api import PbxError
+from webui.dashboard_page import live_words
 from webui.handler import ApiHandler, PanelHandler, Refused
 from webui.live_data import STATE_LABELS, agent_dict
 from webui.queue_form import agent_action, queue_service
@@ -28,7 +29,12 @@ class AgentPage(PanelHandler):
         agent = queues.agent(extension) if extension and queues is not None else None
         self.set_status(400 if error else 200)
         self.render(
-            "agent.html", extension=extension, agent=agent, error=error, labels=STATE_LABELS
+            "agent.html",
+            extension=extension,
+            agent=agent,
+            error=error,
+            labels=STATE_LABELS,
+            words=live_words(self.translate),
         )
 
     async def post(self) -> None:

@@ -2,6 +2,7 @@
 adding, changing and removing queues, and logging agents in and out or pausing them."""
 
 from pbx.api import PbxError, QueueError
+from webui.dashboard_page import live_words
 from webui.handler import PanelHandler, Refused
 from webui.live_data import AGENT_STATES, STATE_LABELS
 from webui.queue_form import (
@@ -36,6 +37,7 @@ class QueuesView(PanelHandler):
             groups=queues.groups() if queues else [],
             states=AGENT_STATES,
             labels=STATE_LABELS | LABELS,
+            words=live_words(self.translate),
             fields=[f for f in queue_fields() if f.name in ADD_FIELDS],
             members_text=members_text,
             clock=wait_clock,

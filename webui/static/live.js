@@ -191,7 +191,65 @@ function connectWallboard() {
   window.setInterval(() => tickClocks(root), 1000);
 }
 
+// --- the Queues page and an agent's own page: states kept fresh from the API ------
+
+async function getJson(url) {
+  const reply = await fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } });
+  return reply.ok ? reply.json() : null;
+}
+
+function showState(cell, state, words) {
+  cell.textContent = say(words, state);
+  cell.className = `state-${state}`;
+  cell.dataset.state = state;
+}
+
+function pollQueues() {
+  const queues = document.getElementById("queues");
+  const agents = document.getElementById("agents");
+  if (!queues || !queues.dataset.liveSource) return;
+  const words = wordsOf(queues);
+  const poll = async () => {
+    const listed = await getJson(queues.dataset.liveSource);
+    for (const queue of listed ? listed.queues : []) {
+      const row = queues.querySelector(`tr[data-queue="${CSS.escape(queue.name)}"]`);
+      if (!row || !queue.live) continue;
+      row.querySelector('[data-field="waiting"]').textContent = queue.live.waiting;
+      row.querySelector('[data-field="longest_wait_s"]').textContent = waitClock(queue.live.longest_wait_s);
+    }
+    const staff = agents ? await getJson(agents.dataset.liveSource) : null;
+    for (const agent of staff ? staff.agents : []) {
+      const row = agents.querySelector(`tr[data-agent="${CSS.escape(agent.extension)}"]`);
+      if (row) showState(row.querySelector('[data-field="state"]'), agent.state, words);
+    }
+  };
+  window.setInterval(() => poll().catch(() => {}), 3000);
+}
+
+function pollOwnState() {
+  const cell = document.getElementById("agent-state");
+  if (!cell || !cell.dataset.liveSource) return;
+  const words = wordsOf(cell);
+  // The buttons differ for logged out, paused, and the rest: when that changes (a
+  // supervisor paused this agent, say), the page is fetched anew to offer the right ones.
+  const buttons = (state) => (state === "logged-out" || state === "paused" ? state : "in");
+  const shown = buttons(cell.dataset.state);
+  const poll = async () => {
+    const agent = await getJson(cell.dataset.liveSource);
+    if (!agent) return;
+    if (buttons(agent.state) !== shown) {
+      window.location.reload();
+      return;
+    }
+    showState(cell, agent.state, words);
+    cell.classList.add("agent-state");
+  };
+  window.setInterval(() => poll().catch(() => {}), 3000);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   pollDashboard();
   connectWallboard();
+  pollQueues();
+  pollOwnState();
 });
