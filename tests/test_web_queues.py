@@ -111,6 +111,17 @@ async def test_agents_are_logged_in_and_paused_through_the_api_and_the_queue_sho
     assert (await admin.api("/api/queues/sales", "DELETE"))[0] == 204
     assert (await admin.api("/api/queues/sales"))[0] == 404
 
+    group = {"name": "front", "number": "610", "strategy": "in-order", "members": ["1002", "1001"]}
+    code, made = await admin.api("/api/groups", "POST", group)
+    assert (code, made["members"]) == (200, ["1002", "1001"])
+    assert ask(box, "group.list")[0]["strategy"] == "in-order"
+    code, refused = await admin.api("/api/groups", "POST", {**group, "strategy": "loudest"})
+    assert code == 400
+    assert "strategy must be one of" in refused["error"]
+    assert (await supervisor.api("/api/groups/front", "DELETE"))[0] == 403
+    assert (await admin.api("/api/groups/front", "DELETE"))[0] == 204
+    assert (await admin.api("/api/groups"))[1] == {"groups": []}
+
 
 def test_the_wallboard_shows_a_caller_waiting_and_gone_without_a_reload(box, chromium):
     add_queue(box, "sales", ["1001"], number="600")  # 1001 logged out: callers wait

@@ -36,6 +36,7 @@ class WallboardFeed:
         self._unwatch = None
         self._ticker: asyncio.Task | None = None
         self._pending: asyncio.TimerHandle | None = None
+        self._pushing: set[asyncio.Task] = set()
 
     def join(self, socket: "WallboardSocket") -> None:
         """Send `socket` every snapshot from now on."""
@@ -59,8 +60,12 @@ class WallboardFeed:
 
     def _on_event(self, _event: QueueEvent) -> None:
         if self._pending is None:
-            loop = asyncio.get_running_loop()
-            self._pending = loop.call_later(_SETTLE_S, lambda: loop.create_task(self.push()))
+            self._pending = asyncio.get_running_loop().call_later(_SETTLE_S, self._push_soon)
+
+    def _push_soon(self) -> None:
+        task = asyncio.get_running_loop().create_task(self.push())
+        self._pushing.add(task)  # held until done: the loop keeps only weak references
+        task.add_done_callback(self._pushing.discard)
 
     async def _tick(self) -> None:
         while True:
