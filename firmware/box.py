@@ -29,6 +29,7 @@ from pbx.edge.rpc import EdgeRpc
 from pbx.edge.unit import EdgeUnit
 from pbx.extension_service import ExtensionService
 from pbx.flash_transfer import FlashTransferService
+from pbx.host_health import HostHealth
 from pbx.inbound import InboundRouter
 from pbx.lines.service import LineService
 from pbx.loop_guard import LoopGuard
@@ -368,6 +369,7 @@ class Box:
             queues=queues,
             web=web,
             system=await self._system(database, pending),
+            host=HostHealth(data_dir),
             **self.call_flows.services(),
         )
         await self._serve_control(stack)

@@ -1,6 +1,7 @@
 """The service API: what panels, the CLI and the web see of the box."""
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Protocol
@@ -21,6 +22,7 @@ from pbx.access import (
     User,
     role_allows,
 )
+from pbx.alarms import Alarm, BoxState, alarms_of
 from pbx.analog_ports import RING_TEST_S, AnalogPorts
 from pbx.announcements import Announcement
 from pbx.call_flows import CallFlows
@@ -30,6 +32,7 @@ from pbx.catalog import SettingError
 from pbx.extension_service import ExtensionService
 from pbx.extensions import RECORDING_SETTINGS, Extension, ExtensionError
 from pbx.extensions import Permission as CallPermission
+from pbx.host_health import HostHealth, HostReading
 from pbx.inbound_routes import SOURCE_KINDS, InboundRoute
 from pbx.ivr_menu import REPEAT, IvrMenu
 from pbx.lines import PortBusy
@@ -37,9 +40,20 @@ from pbx.lines.service import LineService, PortStatus
 from pbx.moh_classes import MusicLibrary
 from pbx.numbering import NUMBER_FORMATS
 from pbx.prompts import PromptLibrary
-from pbx.queues.service import QueueService, QueueSnapshot
+from pbx.queues import QueueError
+from pbx.queues.queue_event import QueueEvent
+from pbx.queues.service import AgentStatus, QueueService, QueueSnapshot
+from pbx.queues.settings import (
+    GROUP_STRATEGIES,
+    JOIN_RULES,
+    LEAVE_RULES,
+    STRATEGIES,
+    QueueSettings,
+    RingGroup,
+)
+from pbx.queues.settings import RECORDING_MODES as QUEUE_RECORDING_MODES
 from pbx.recording import RecordingService
-from pbx.security import SecurityLog
+from pbx.security import SecurityLog, SecurityNote
 from pbx.sip import SipEngine
 from pbx.store.cdr import CdrEntry, CdrQuery
 from pbx.store.edge import EdgeCredentials, Registration
@@ -78,11 +92,18 @@ __all__ = [  # noqa: RUF022 (call flows' names kept apart, for easy merging)
     "TrunkError",
     "CALL_PERMISSIONS",
     "DISPOSITIONS",
+    "GROUP_STRATEGIES",
+    "JOIN_RULES",
+    "LEAVE_RULES",
+    "QUEUE_RECORDING_MODES",
     "RECORDING_SETTINGS",
     "RING_TEST_S",
     "ROLE_PERMISSIONS",
+    "STRATEGIES",
     "AccessDenied",
     "AccessError",
+    "AgentStatus",
+    "Alarm",
     "ApiToken",
     "AuditEvent",
     "BackupError",
@@ -95,15 +116,21 @@ __all__ = [  # noqa: RUF022 (call flows' names kept apart, for easy merging)
     "CertificateInfo",
     "Extension",
     "ExtensionError",
+    "HostReading",
     "PasswordError",
     "PbxError",
     "Permission",
     "PortBusy",
     "PortStatus",
     "Principal",
+    "QueueError",
+    "QueueEvent",
+    "QueueSettings",
     "QueueSnapshot",
     "Registration",
+    "RingGroup",
     "Role",
+    "SecurityNote",
     "ServiceApi",
     "SystemSettingsError",
     "TlsIdentity",
@@ -184,6 +211,7 @@ class ServiceApi:
         ports: AnalogPorts | None = None,
         call_history: CallHistory | None = None,
         system: SystemService | None = None,
+        host: HostHealth | None = None,
     ) -> None:
         self._calls = calls
         self._lines = lines
@@ -202,6 +230,7 @@ class ServiceApi:
         self.ports = ports  # analog ports: country, per-port settings, line tests
         self.call_history = call_history  # call detail records: search, export
         self.system = system  # time, network, VPN, backup, firmware, power (System page)
+        self._host = host
         self._started = time.monotonic()
 
     def status(self) -> BoxStatus:
@@ -236,3 +265,25 @@ class ServiceApi:
     async def queues_live(self) -> list[QueueSnapshot]:
         """Every queue now (waiting callers, agents by state); none on a box without queues."""
         return await self.queues.live() if self.queues is not None else []
+
+    def watch_queues(self, listener: Callable[[QueueEvent], None]) -> Callable[[], None]:
+        """Call `listener` with each queue event as it happens; returns what stops it."""
+        return self.queues.watch(listener) if self.queues is not None else lambda: None
+
+    def host_health(self) -> HostReading | None:
+        """CPU load, memory, temperature and the data disk now (None: not known here)."""
+        return self._host.reading() if self._host is not None else None
+
+    def security_recent(self) -> list[SecurityNote]:
+        """The newest security events (bans, failed log-ins, scanners), newest first."""
+        return list(reversed(self._security.recent))
+
+    def alarms(self) -> list[Alarm]:
+        """What needs attention now: engine, edge, ports, trunks, disks, heat, certificate."""
+        status = self.status()
+        expiry = datetime.fromisoformat(self.web.identity.info().not_after) if self.web else None
+        state = BoxState(
+            status.engine, status.edge, status.ports, status.trunks, status.recording,
+            self.host_health(), expiry,
+        )  # fmt: skip
+        return alarms_of(state, datetime.now(UTC))

@@ -27,6 +27,11 @@ class EventBus:
         """Call `handler(event)` for every published event of `event_type`."""
         self._handlers[event_type].append(handler)
 
+    def unsubscribe(self, event_type: type, handler: Handler) -> None:
+        """Stop calling `handler` (a live panel that closed); nothing if it never subscribed."""
+        if handler in self._handlers[event_type]:
+            self._handlers[event_type].remove(handler)
+
     def publish(self, event: object) -> None:
         """Deliver `event` now. Loop thread only."""
         self._guard.check(f"EventBus.publish({type(event).__name__})")

@@ -23,6 +23,9 @@ SAMPLES = {
     "item": "main",  # a trunk, route, menu ... (call flows)
     "port": "fxs1",
     "peer": "ann-phone",
+    "queue": "sales",
+    "extension": "1001",
+    "group": "front",
 }
 
 # Only these may be reached signed out; a new public route must be added here on purpose.

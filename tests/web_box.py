@@ -151,6 +151,7 @@ class WebBox:
     http_port: int
     cert_path: Path
     stops: list[int] = field(default_factory=list)  # statuses the box asked to stop with
+    bus: EventBus | None = None  # to publish what the box would see (security events ...)
 
     def browser(self, source: str = "127.0.0.1") -> Browser:
         return Browser(self, source)
@@ -249,5 +250,11 @@ async def web_box(data_dir: Path, system: dict | None = None, **web_settings):
         )
         await serve_web(api, config, stack)
         yield WebBox(
-            api, clock, config.web.https_port, config.web.http_port, web.identity.cert_path, stops
+            api,
+            clock,
+            config.web.https_port,
+            config.web.http_port,
+            web.identity.cert_path,
+            stops,
+            bus,
         )

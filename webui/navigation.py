@@ -10,6 +10,10 @@ P = Permission
 # (URL, label, permission needed to see the entry)
 NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     # -- live: dashboard, wallboard, queues and agents --
+    ("/dashboard", "Dashboard", P.DASHBOARD_VIEW),
+    ("/wallboard", "Wallboard", P.WALLBOARD_VIEW),
+    ("/queues", "Queues", P.QUEUES_VIEW),
+    ("/agent", "My queues", P.AGENT_SELF),
     # -- call flows: trunks, routes, time conditions, IVR --
     ("/trunks", "Trunks", P.TRUNKS_VIEW),
     ("/outbound-routes", "Outbound routes", P.TRUNKS_VIEW),

@@ -16,11 +16,13 @@ from webui.account_pages import (
     AccountPassword,
     AccountPasswordApi,
 )
+from webui.agent_page import AgentPage, OwnAgentApi
 from webui.api_docs_pages import ApiDocsPage, ApiDocument
 from webui.assets import ASSET_PATH, StaticAsset
 from webui.audit_page import AuditApi, AuditPage
 from webui.call_flow_routes import call_flow_routes
 from webui.certificate_page import CertificatePage
+from webui.dashboard_page import DashboardApi, DashboardPage
 from webui.extension_api import ExtensionApi, ExtensionsApi
 from webui.extension_pages import EXTENSION_PATH, ExtensionDelete, ExtensionPage, ExtensionsPage
 from webui.handler import PanelHandler
@@ -33,6 +35,24 @@ from webui.port_pages import (
     PortPage,
     PortsPage,
     RingTest,
+)
+from webui.queue_api import (
+    API_AGENT_PATH,
+    GROUP_PATH,
+    AgentApi,
+    AgentsApi,
+    GroupApi,
+    GroupsApi,
+    QueueApi,
+    QueuesApi,
+)
+from webui.queue_pages import (
+    AGENT_PATH,
+    QUEUE_PATH,
+    AgentAction,
+    QueueDelete,
+    QueuePage,
+    QueuesPage,
 )
 from webui.report_api import CdrsApi, CdrsCsv, KpiApi, KpiCsv
 from webui.report_pages import KpiPage, ReportsPage
@@ -69,8 +89,10 @@ from webui.user_pages import (
     TokenRevoke,
     UserChange,
     UserDelete,
+    UserExtension,
     UsersPage,
 )
+from webui.wallboard import WallboardApi, WallboardPage, WallboardSocket
 
 P = Permission
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
@@ -96,6 +118,28 @@ ROUTES = (
     Route("/logout", LogoutAction, {"POST": P.SIGNED_IN}),
     Route(ASSET_PATH, StaticAsset, {"GET": P.PUBLIC}),
     # -- live: dashboard, wallboard, queues and agents --
+    Route("/dashboard", DashboardPage, {"GET": P.DASHBOARD_VIEW}),
+    Route("/api/dashboard", DashboardApi, {"GET": P.DASHBOARD_VIEW}),
+    Route("/wallboard", WallboardPage, {"GET": P.WALLBOARD_VIEW}),
+    Route("/api/wallboard", WallboardApi, {"GET": P.WALLBOARD_VIEW}),
+    Route("/ws/wallboard", WallboardSocket, {"GET": P.WALLBOARD_VIEW}),
+    Route("/queues", QueuesPage, {"GET": P.QUEUES_VIEW, "POST": P.QUEUES_EDIT}),
+    Route(AGENT_PATH, AgentAction, {"POST": P.AGENTS_MANAGE}),
+    Route(QUEUE_PATH, QueuePage, {"GET": P.QUEUES_VIEW, "POST": P.QUEUES_EDIT}),
+    Route(f"{QUEUE_PATH}/delete", QueueDelete, {"POST": P.QUEUES_EDIT}),
+    Route("/agent", AgentPage, {"GET": P.AGENT_SELF, "POST": P.AGENT_SELF}),
+    Route(f"{USER_PATH}/extension", UserExtension, {"POST": P.USERS_MANAGE}),
+    Route("/api/queues", QueuesApi, {"GET": P.QUEUES_VIEW, "POST": P.QUEUES_EDIT}),
+    Route(
+        f"/api{QUEUE_PATH}",
+        QueueApi,
+        {"GET": P.QUEUES_VIEW, "PUT": P.QUEUES_EDIT, "DELETE": P.QUEUES_EDIT},
+    ),
+    Route("/api/agents", AgentsApi, {"GET": P.QUEUES_VIEW}),
+    Route(API_AGENT_PATH, AgentApi, {"GET": P.QUEUES_VIEW, "POST": P.AGENTS_MANAGE}),
+    Route("/api/agent", OwnAgentApi, {"GET": P.AGENT_SELF, "POST": P.AGENT_SELF}),
+    Route("/api/groups", GroupsApi, {"GET": P.QUEUES_VIEW, "POST": P.QUEUES_EDIT}),
+    Route(GROUP_PATH, GroupApi, {"DELETE": P.QUEUES_EDIT}),
     # -- call flows: trunks, routes, time conditions, IVR --
     *(Route(*spec) for spec in call_flow_routes()),
     Route("/extensions", ExtensionsPage, {"GET": P.EXTENSIONS_VIEW, "POST": P.EXTENSIONS_EDIT}),

@@ -64,6 +64,18 @@ class UserChange(_UsersView):
         self.redirect("/users")
 
 
+class UserExtension(_UsersView):
+    """POST: link a user to the extension they answer as an agent (blank: unlink)."""
+
+    async def post(self, username: str) -> None:
+        extension = self.get_body_argument("extension", "").strip()
+        if extension:
+            await self.attempt(self.api.extensions.get(extension))  # it must exist
+        access = self.web.access
+        await self.attempt(access.link_extension(self.principal, self.source, username, extension))
+        self.redirect("/users")
+
+
 class UserDelete(_UsersView):
     """POST: remove a user, their sessions and API tokens."""
 

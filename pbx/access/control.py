@@ -19,6 +19,7 @@ from pbx.store.access import SessionStore, TokenStore, UserStore
 
 logger = logging.getLogger(__name__)
 _USERNAME = re.compile(r"^[a-z][a-z0-9._-]{2,31}$")
+_EXTENSION = re.compile(r"[0-9]{2,8}")
 _LABEL = re.compile(r"^[\w .:@/-]{0,64}$")
 _LANGUAGE = re.compile(r"^(?:[a-z]{2,3})?$")  # a language code, or "" for the box's
 TOKEN_PREFIX = "cbx_"  # lets secret scanners and people recognise a leaked token
@@ -253,6 +254,27 @@ class AccessControl:
             return changed
 
         return await self._audited(actor, source, "user.change", username, change())
+
+    async def link_extension(
+        self, actor: Principal, source: str, username: str, extension: str
+    ) -> User:
+        """Say which agent (extension number; blank: none) a user is, for the Agent page."""
+
+        async def link() -> User:
+            user, password_hash = self._user(username)
+            if extension and not _EXTENSION.fullmatch(extension):
+                raise AccessError("an extension is 2 to 8 digits")
+            await self._user_store.set_extension(username, extension)
+            linked = replace(user, extension=extension)
+            self._users[username] = (linked, password_hash)
+            return linked
+
+        return await self._audited(actor, source, "user.extension", username, link())
+
+    def extension_of(self, username: str) -> str:
+        """The extension a user is linked to ("" if none, or no such user)."""
+        found = self._users.get(username)
+        return found[0].extension if found else ""
 
     async def delete_user(self, actor: Principal, source: str, username: str) -> None:
         """Remove a user, with their sessions and API tokens."""

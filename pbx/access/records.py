@@ -31,6 +31,7 @@ class User:
     role: Role
     created_at: datetime
     language: str = ""  # the panel's language for them; "" for the box's (web.language)
+    extension: str = ""  # the agent (extension) this user is, for their own queue log-in
 
 
 @dataclass

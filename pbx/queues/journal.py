@@ -50,6 +50,11 @@ class QueueJournal:
         self._bus.publish(event)
         return event
 
+    def watch(self, listener: Callable[[QueueEvent], None]) -> Callable[[], None]:
+        """Call `listener` with each event as it is recorded; returns what stops it."""
+        self._bus.subscribe(QueueEvent, listener)
+        return lambda: self._bus.unsubscribe(QueueEvent, listener)
+
     async def flush(self) -> None:
         """Wait until every event recorded so far is stored."""
         await self._pending.settle()

@@ -3,6 +3,7 @@
 import dataclasses
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -12,6 +13,7 @@ from pbx.queues import QueueError
 from pbx.queues.acd import Acd
 from pbx.queues.journal import QueueJournal, utc_now
 from pbx.queues.kpi import KpiRow, KpiRules, compute
+from pbx.queues.queue_event import QueueEvent
 from pbx.queues.ring_group import RingGroups
 from pbx.queues.settings import Member, QueueSettings, RingGroup, group_from_dict, queue_from_dict
 from pbx.queues.supervisor import Supervision, SupervisorService
@@ -287,6 +289,11 @@ class QueueService:
                 )
             )
         return snapshots
+
+    def watch(self, listener: Callable[[QueueEvent], None]) -> Callable[[], None]:
+        """Call `listener` with every queue event (callers joining, agents pausing ...)
+        as it happens, for live panels; returns what stops it."""
+        return self._journal.watch(listener)
 
     def lines_busy(self, every_line_busy: bool) -> None:
         """Every working FXO line is taken (True), or one is free again (`LinesBusy`)."""

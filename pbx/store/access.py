@@ -65,6 +65,16 @@ class UserStore:
             )
         )
 
+    async def set_extension(self, username: str, extension: str) -> None:
+        """Link a user to the agent (extension) they are; blank unlinks."""
+
+        def write() -> None:
+            row = _user_row(username)
+            row.extension = extension
+            row.save()
+
+        await self._db.submit(write)
+
     async def delete(self, username: str) -> None:
         """Remove a user with their sessions and API tokens."""
 
@@ -77,7 +87,9 @@ class UserStore:
 
 
 def _user(row: UserRecord) -> User:
-    return User(row.username, Role(row.role), row.created_at, row.language)
+    return User(
+        row.username, Role(row.role), row.created_at, language=row.language, extension=row.extension
+    )
 
 
 def _user_row(username: str) -> UserRecord:

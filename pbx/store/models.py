@@ -180,6 +180,7 @@ class UserRecord(peewee.Model):
     created_at = peewee.DateTimeField()
     password_changed_at = peewee.DateTimeField()
     language = peewee.CharField(max_length=8, default="")  # "" for the box's language
+    extension = peewee.CharField(max_length=8, default="")  # the agent this user is
 
     class Meta:
         table_name = "panel_user"
