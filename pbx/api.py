@@ -30,18 +30,23 @@ from pbx.lines.service import LineService, PortStatus
 from pbx.moh_classes import MusicLibrary
 from pbx.prompts import PromptLibrary
 from pbx.queues.service import QueueService, QueueSnapshot
-from pbx.recording import RecordingService
+from pbx.recording import RecordingError, RecordingService
 from pbx.security import SecurityLog
 from pbx.sip import SipEngine
+from pbx.store import RecordingEntry, RecordingSearch
 from pbx.store.edge import EdgeCredentials, Registration
 from pbx.tls_identity import CertificateError, CertificateInfo, TlsIdentity
+from pbx.transcoder import MAX_UPLOAD_BYTES
+from pbx.transcoder import SUPPORTED as AUDIO_FORMATS
 from pbx.trunk_service import TrunkService, TrunkStatus
 
 _ENGINE_STALL_S = 5.0
 # What the web panel may name: it imports pbx.api and nothing else of pbx.
 CALL_PERMISSIONS = tuple(p.name.lower() for p in CallPermission)
 __all__ = [
+    "AUDIO_FORMATS",
     "CALL_PERMISSIONS",
+    "MAX_UPLOAD_BYTES",
     "RECORDING_SETTINGS",
     "ROLE_PERMISSIONS",
     "AccessDenied",
@@ -59,6 +64,9 @@ __all__ = [
     "PortStatus",
     "Principal",
     "QueueSnapshot",
+    "RecordingEntry",
+    "RecordingError",
+    "RecordingSearch",
     "Registration",
     "Role",
     "ServiceApi",

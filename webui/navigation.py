@@ -13,6 +13,9 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     # -- call flows: trunks, routes, time conditions, IVR --
     ("/extensions", "Extensions", P.EXTENSIONS_VIEW),
     # -- media: music on hold, prompts, recordings --
+    ("/music", "Music on hold", P.MEDIA_VIEW),
+    ("/prompts", "Prompts", P.MEDIA_VIEW),
+    ("/recordings", "Recordings", P.RECORDINGS_LISTEN),
     # -- reports --
     # -- system: analog ports, time, network, VPN, backup, firmware --
     ("/users", "Users", P.USERS_MANAGE),
