@@ -20,6 +20,11 @@ SAMPLES = {
     "username": "someone",
     "token_id": "0123456789abcdef",
     "name": "panel.css",
+    "class_name": "default",
+    "file_id": "0123456789abcdef0123456789abcdef.wav",
+    "prompt_name": "welcome",
+    "language": "en",
+    "recording_id": "0123456789abcdef0123456789abcdef",
 }
 
 # Only these may be reached signed out; a new public route must be added here on purpose.

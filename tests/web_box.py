@@ -24,6 +24,8 @@ import tornado.httpclient
 from board.emu.clock import ManualClock
 from firmware import config as config_mod
 from firmware.box import engine_settings
+from firmware.call_flow_parts import CallFlowParts
+from firmware.recording_parts import build_recording
 from firmware.web_parts import build_web_access, serve_web
 from pbx.api import ServiceApi
 from pbx.bus import EventBus
@@ -148,6 +150,7 @@ class WebBox:
     https_port: int
     http_port: int
     cert_path: Path
+    database: object = None  # the box's main database (pbx.store.Database)
 
     def browser(self, source: str = "127.0.0.1") -> Browser:
         return Browser(self, source)
@@ -224,19 +227,33 @@ async def web_box(data_dir: Path, **web_settings):
         await extensions.sync_edge()
         engine = SipEngine(engine_settings(config), bus)  # never started
         web = await build_web_access(config, database, stack, clock.monotonic)
+        calls = CallService(engine, bus, CdrStore(database), guard)
+        trunks = TrunkService(
+            TrunkStore(database), EdgeTrunks(edge_db), engine, EdgeRpc(data_dir / "rpc"), ""
+        )
+        # Music, prompts and recordings as the daemon has them (their files in data_dir).
+        center = await CallFlowParts.loaded(config, database, trunks)
+        recording = build_recording(
+            config, engine=engine, calls=calls, bus=bus, database=database, extensions=extensions
+        )
         api = ServiceApi(
-            CallService(engine, bus, CdrStore(database), guard),
+            calls,
             engine,
             extensions=extensions,
             security=SecurityLog(bus),
             edge=None,
             edge_registry=registry,
-            trunks=TrunkService(
-                TrunkStore(database), EdgeTrunks(edge_db), engine, EdgeRpc(data_dir / "rpc"), ""
-            ),
+            trunks=trunks,
+            recordings=recording,
             web=web,
+            **center.services(),
         )
         await serve_web(api, config, stack)
         yield WebBox(
-            api, clock, config.web.https_port, config.web.http_port, web.identity.cert_path
+            api,
+            clock,
+            config.web.https_port,
+            config.web.http_port,
+            web.identity.cert_path,
+            database,
         )

@@ -136,14 +136,6 @@ class RecordingService:
 
     # --- the service API ----------------------------------------------------------------
 
-    async def list(
-        self, call_uid: str = "", since: datetime | None = None, until: datetime | None = None
-    ) -> list[RecordingEntry]:
-        """The recordings of one call, or those started in [since, until) (newest first)."""
-        if call_uid:
-            return await self._store.of_call(call_uid)
-        return await self._store.between(since, until)
-
     async def search(self, search: RecordingSearch) -> tuple[int, list[RecordingEntry]]:
         """How many recordings match `search`, and its page of them, newest first."""
         if search.number and not _NUMBER.fullmatch(search.number):
@@ -195,6 +187,14 @@ class RecordingService:
         if not path.is_file():
             raise RecordingError("the recording's file is gone")
         return path
+
+    async def list(
+        self, call_uid: str = "", since: datetime | None = None, until: datetime | None = None
+    ) -> list[RecordingEntry]:
+        """The recordings of one call, or those started in [since, until) (newest first)."""
+        if call_uid:
+            return await self._store.of_call(call_uid)
+        return await self._store.between(since, until)
 
     def file(self, entry: RecordingEntry) -> str:
         """Where a recording's mono file is on the box."""
