@@ -43,9 +43,8 @@ def multipart(fields: dict[str, str], filename: str, data: bytes) -> tuple[bytes
         + data
         + b"\r\n"
     )
-    return b"".join(
-        parts
-    ) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
+    body = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    return body, f"multipart/form-data; boundary={boundary}"
 
 
 def wav_format(data: bytes) -> tuple[int, int, int, float]:
@@ -119,7 +118,8 @@ async def test_mp3_and_wav_uploads_become_engine_wavs_and_play_back(tmp_path):
         assert (await boss.get(titles["Song"]["audio"])).code == 404
         assert music_files(box) == {titles["Jingle"]["id"]}
         actions = [e.action for e in await box.api.web.audit.recent(action="")]
-        assert actions.count("moh.upload") == 2 and "moh.remove" in actions
+        assert actions.count("moh.upload") == 2
+        assert "moh.remove" in actions
 
 
 BAD_UPLOADS = {
@@ -145,8 +145,8 @@ async def test_malformed_uploads_are_refused_with_a_message_and_nothing_is_lost(
         kept = box.api.music.track_path("default", before["file"]).read_bytes()
         files_before = music_files(box)
 
-        for what, (data, message) in BAD_UPLOADS.items():
-            data = cut.get(what, data)
+        for what, (text, message) in BAD_UPLOADS.items():
+            data = cut.get(what, text)
             code, answer = await upload(admin, "/api/music/default/files", data)
             assert (code, message in answer.get("error", "")) == (400, True), (what, answer)
             body, content_type = multipart({"csrf_token": admin.csrf_token}, "bad.mp3", data)
@@ -157,7 +157,7 @@ async def test_malformed_uploads_are_refused_with_a_message_and_nothing_is_lost(
             assert message.encode() in page.body, what
             assert b'id="media-error"' in page.body
             code, answer = await upload(admin, "/api/prompts/welcome/en/upload", data)
-            assert code == 400 and message in answer["error"], (what, answer)
+            assert (code, message in answer["error"]) == (400, True), (what, answer)
 
         huge = mp3 * (17 * MIB // len(mp3) + 1)
         code, answer = await upload(admin, "/api/music/default/files", huge)
@@ -259,10 +259,12 @@ async def test_recordings_are_found_by_date_number_agent_and_queue_a_page_at_a_t
         )  # fmt: skip
         for bad in ("since=yesterday", "number=%25", "page=0", "per_page=5000"):
             code, answer = await boss.api(f"/api/recordings?{bad}")
-            assert code == 400 and answer["error"], bad
+            assert code == 400, bad
+            assert answer["error"], bad
 
         page = (await boss.get("/recordings?queue=sales")).body.decode()
-        assert f'data-recording="{uids[2]}"' in page and uids[0] not in page
+        assert f'data-recording="{uids[2]}"' in page
+        assert uids[0] not in page
         assert "1 recordings found" in page
 
 
@@ -292,7 +294,7 @@ async def test_play_download_and_delete_are_audited_and_delete_is_for_admins(tmp
         assert (await admin.api(f"/api/recordings/{uids[1]}", "DELETE"))[0] == 204
         assert not (root / files_for(uids[0], START, False).mono).exists()
         assert (await boss.get(f"/recordings/{uids[0]}/audio")).code == 404
-        code, left = await boss.api("/api/recordings")
+        _, left = await boss.api("/api/recordings")
         assert [r["id"] for r in left["recordings"]] == [uids[3], uids[2]]
 
         audit = await box.api.web.audit.recent(action="")
@@ -335,7 +337,8 @@ async def test_no_request_reads_a_file_outside_the_recordings(tmp_path):
         for path in attempts:
             response = await admin.get(path)
             assert response.code == 404, (path, response.code)
-            assert b"SECRET" not in response.body and b"root:" not in response.body, path
+            assert b"SECRET" not in response.body, path
+            assert b"root:" not in response.body, path
         await admin.get("/recordings")
         for uid in uids[:3]:
             assert (await admin.api(f"/api/recordings/{uid}", "DELETE"))[0] == 404
