@@ -123,7 +123,7 @@ class Transcoder:
             raise AudioError(f"not an audio file the box reads ({SUPPORTED})")
         kind, name = found
         if wrong := problem(kind, data):
-            raise AudioError(f"the {name} file {wrong}")
+            raise AudioError(f"the {name} file cannot be read: it {wrong}")
         self._work_dir.mkdir(parents=True, exist_ok=True)
         async with self._one_at_a_time:
             with tempfile.TemporaryDirectory(dir=self._work_dir) as scratch:

@@ -125,8 +125,8 @@ async def test_mp3_and_wav_uploads_become_engine_wavs_and_play_back(tmp_path):
 BAD_UPLOADS = {
     "a text file called .mp3": (b"Dear customer, this is not music.\n" * 40, "not an audio file"),
     "an empty file": (b"", "the file is empty"),
-    "a truncated MP3": (None, "the MP3 file is cut short"),
-    "a truncated WAV": (None, "the WAV file is cut short"),
+    "a truncated MP3": (None, "the MP3 file cannot be read: it is cut short"),
+    "a truncated WAV": (None, "the WAV file cannot be read: it is cut short"),
 }
 
 

@@ -71,8 +71,9 @@ class UploadHandler(PanelHandler):
             raise Refused(413, TOO_LARGE)
         files = self.request.files.get("file", [])
         data = files[0].body if files else (b"" if is_form else body)
-        names = set(self.request.body_arguments) | set(self.request.query_arguments)
-        fields = {name: self.get_argument(name) for name in names - {"csrf_token"}}
-        if files and "title" not in fields:
+        fields = {name: self.get_query_argument(name) for name in self.request.query_arguments}
+        fields |= {name: self.get_body_argument(name) for name in self.request.body_arguments}
+        fields.pop("csrf_token", None)
+        if files and not fields.get("title", "").strip():
             fields["title"] = files[0].filename or ""
         return fields, data
