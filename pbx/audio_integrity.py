@@ -67,6 +67,8 @@ def _mp3_problem(data: bytes) -> str | None:
     position = _id3_end(data)
     while position < len(data) and data[position] == 0:  # padding after the tag
         position += 1
+    if (declared := _xing_bytes(data, position)) and position + declared > len(data):
+        return "is cut short"
     frames = 0
     while position < len(data):
         length = mp3_frame_length(data[position : position + 4])
@@ -79,6 +81,19 @@ def _mp3_problem(data: bytes) -> str | None:
             return "is cut short"
         position, frames = position + length, frames + 1
     return None if frames else "holds no MPEG audio frames"
+
+
+def _xing_bytes(data: bytes, first: int) -> int:
+    """The stream's length as the encoder's Xing/Info frame gives it (0: not given)."""
+    length = mp3_frame_length(data[first : first + 4]) or 0
+    frame = data[first : first + length]
+    at = max(frame.find(b"Xing"), frame.find(b"Info"))
+    if at < 0 or len(frame) < at + 16:
+        return 0
+    flags = struct.unpack_from(">I", frame, at + 4)[0]
+    if not flags & 2:
+        return 0
+    return struct.unpack_from(">I", frame, at + (12 if flags & 1 else 8))[0]
 
 
 def _ogg_problem(data: bytes) -> str | None:

@@ -154,7 +154,8 @@ class Transcoder:
                 process.kill()
             await process.wait()
             raise AudioError("converting the audio took too long") from None
-        if process.returncode:
+        # sox reads what it can of some damaged files (a cut FLAC) and says FAIL, yet exits 0.
+        if process.returncode or b"FAIL" in errors:
             reason = _sox_reason(errors.decode(errors="replace"))
             logger.info("sox refused an upload: %s", reason)
             raise AudioError(f"the {name} file cannot be read: {reason}")

@@ -15,6 +15,7 @@ import pytest
 
 from pbx.recording.storage import files_for
 from pbx.store import RecordingEntry, RecordingStore
+from pbx.transcoder import AudioError, Transcoder
 from tests.web_box import web_box
 
 MIB = 1024 * 1024
@@ -345,3 +346,14 @@ async def test_no_request_reads_a_file_outside_the_recordings(tmp_path):
         assert secret.read_bytes() == b"TOP SECRET", "nothing outside was deleted"
         refused = await box.api.web.audit.recent(action="recording.download")
         assert {e.outcome for e in refused} == {"refused"}
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("kind", ["mp3", "wav", "ogg", "flac"])
+async def test_a_file_cut_short_is_refused_whatever_its_kind(tmp_path, kind):
+    whole = tone(tmp_path, f"whole.{kind}", "-r", "44100", "-c", "2")
+    transcoder = Transcoder(8000, tmp_path / "work")
+    await transcoder.convert(whole, tmp_path / "whole-out.wav")
+    with pytest.raises(AudioError, match="cannot be read"):
+        await transcoder.convert(whole[: len(whole) * 2 // 3 + 5], tmp_path / "cut-out.wav")
+    assert not (tmp_path / "cut-out.wav").exists()

@@ -73,6 +73,7 @@ def test_a_recorded_call_is_listed_and_plays_on_the_recordings_page(make_daemon,
         alice.hangup()
         bob.wait_for("state", state="DISCONNECTED", timeout=10)
     (done,) = wait_until(lambda: recordings(daemon, "complete"), 10, "the recording to close")
+    assert (done["caller"], done["agent"]) == ("1001", "1002"), "the extension that answered"
 
     errors: list[str] = []
     page = signed_in_page(chromium, daemon, errors)
