@@ -357,3 +357,17 @@ async def test_a_file_cut_short_is_refused_whatever_its_kind(tmp_path, kind):
     with pytest.raises(AudioError, match="cannot be read"):
         await transcoder.convert(whole[: len(whole) * 2 // 3 + 5], tmp_path / "cut-out.wav")
     assert not (tmp_path / "cut-out.wav").exists()
+
+
+@pytest.mark.asyncio
+async def test_the_media_pages_speak_arabic_right_to_left(tmp_path):
+    async with web_box(box_dir(tmp_path), language="ar") as box:
+        boss = await box.signed_in("supervisor")
+        for path, title in (
+            ("/music", "موسيقى الانتظار"),
+            ("/prompts", "الرسائل الصوتية"),
+            ("/recordings", "التسجيلات"),
+        ):
+            page = (await boss.get(path)).body.decode()
+            assert 'dir="rtl"' in page
+            assert f"<h1>{title}</h1>" in page, path
