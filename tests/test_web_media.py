@@ -220,12 +220,14 @@ async def place_recordings(box) -> list[str]:
     uids = []
     for minutes, caller, callee, queue, agent in CALLS:
         uid, started = uuid.uuid4().hex, START + timedelta(minutes=minutes)
-        files = files_for(uid, started, two_channel=False)
+        files = files_for(uid, started, two_channel=queue == "support")
         (root / files.mono).parent.mkdir(parents=True, exist_ok=True)
         (root / files.mono).write_bytes(b"RIFF" + uid.encode() * 50)
+        if files.two_channel:
+            (root / files.two_channel).write_bytes(b"RIFF 2ch" + uid.encode() * 50)
         entry = RecordingEntry(
             uid, f"call-{uid}", files.mono, started, caller=caller, callee=callee,
-            queue=queue, agent=agent,
+            queue=queue, agent=agent, two_channel_path=files.two_channel,
         )  # fmt: skip
         await store.started(entry)
         await store.updated(uid, status="complete", duration_ms=61_000, size_bytes=204)
@@ -285,6 +287,9 @@ async def test_play_download_and_delete_are_audited_and_delete_is_for_admins(tmp
         assert download.headers["Content-Disposition"].startswith("attachment")
         api_download = await boss.fetch(f"/api/recordings/{uids[0]}/download")
         assert api_download.body == stored
+        both = await boss.get(f"/recordings/{uids[3]}/download?channels=2")
+        assert both.body.startswith(b"RIFF 2ch")
+        assert (await boss.get(f"/recordings/{uids[0]}/download?channels=2")).code == 404
 
         await boss.get("/recordings")
         refused = await boss.post(f"/recordings/{uids[0]}/delete")
@@ -304,6 +309,8 @@ async def test_play_download_and_delete_are_audited_and_delete_is_for_admins(tmp
             ("supervisor1", "recording.play", uids[0], "ok"),
             ("supervisor1", "recording.download", uids[0], "ok"),
             ("supervisor1", "recording.download", uids[0], "ok"),
+            ("supervisor1", "recording.download", f"{uids[3]} (2 channels)", "ok"),
+            ("supervisor1", "recording.download", f"{uids[0]} (2 channels)", "refused"),
             ("admin", "recording.delete", uids[0], "ok"),
             ("admin", "recording.delete", uids[1], "ok"),
             ("supervisor1", "recording.play", uids[0], "refused"),

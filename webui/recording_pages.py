@@ -84,20 +84,24 @@ def recording_dict(entry) -> dict:
         "duration_s": round(entry.duration_ms / 1000, 1),
         "size_bytes": entry.size_bytes,
         "status": entry.status,
+        "two_channel": bool(entry.two_channel_path),
         "audio": f"/recordings/{entry.uid}/audio",
         "download": f"/recordings/{entry.uid}/download",
     }
 
 
 async def send_recording(handler: PanelHandler, recording_id: str, action: str) -> None:
-    """Audit `action` (recording.play or recording.download), then send the file."""
+    """Audit `action` (recording.play or recording.download), then send the file: the
+    mono one, or with ?channels=2 the two-channel one (caller left, answering side right)."""
     service = recordings_of(handler)
+    two = handler.get_query_argument("channels", "1") == "2"
+    target = f"{recording_id} (2 channels)" if two else recording_id
     try:
-        path = await handler.audited(action, recording_id, service.audio_file(recording_id))
+        path = await handler.audited(action, target, service.audio_file(recording_id, two))
     except PbxError as err:
         raise Refused(404, str(err)) from None
-    name = f"recording-{recording_id}.wav" if action == "recording.download" else ""
-    await send_wav(handler, path, name)
+    name = f"recording-{recording_id}{'-2ch' if two else ''}.wav"
+    await send_wav(handler, path, name if action == "recording.download" else "")
 
 
 async def delete_recording(handler: PanelHandler, recording_id: str) -> None:

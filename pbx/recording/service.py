@@ -151,12 +151,16 @@ class RecordingService:
             raise RecordingError("no such recording")
         return entry
 
-    async def audio_file(self, uid: str) -> Path:
-        """The WAV file of recording `uid`, from its row only. RecordingError if it is still
-        being made, its file is gone, or the row names a file outside the recordings
-        directory (a row changed behind the box's back: nothing there is ever served)."""
+    async def audio_file(self, uid: str, two_channel: bool = False) -> Path:
+        """The WAV file of recording `uid` (mono, or its two-channel one), from its row only.
+        RecordingError if it is still being made, its file is gone, or the row names a file
+        outside the recordings directory (a row changed behind the box's back: nothing
+        there is ever served)."""
         entry = await self._finished(uid)
-        return await asyncio.to_thread(self._checked, entry.path)
+        if two_channel and not entry.two_channel_path:
+            raise RecordingError("this recording has no two-channel file")
+        relative = entry.two_channel_path if two_channel else entry.path
+        return await asyncio.to_thread(self._checked, relative)
 
     async def delete(self, uid: str) -> RecordingEntry:
         """Delete recording `uid`: its files, then its row (its CDRs then say "deleted")."""
