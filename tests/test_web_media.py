@@ -179,6 +179,10 @@ async def test_prompts_by_language_uploaded_or_spoken_then_removed(tmp_path):
         await boss.get("/prompts")
         code, _ = await upload(boss, "/api/prompts/welcome/en/upload", wav)
         assert code == 201
+        first = (await boss.get("/prompts/welcome/en/audio")).body
+        code, refused = await upload(boss, "/api/prompts/welcome/en/upload", wav[:5000])
+        assert (code, refused["error"]) == (400, "the WAV file cannot be read: it is cut short")
+        assert (await boss.get("/prompts/welcome/en/audio")).body == first, "the old one stays"
         spoken = await boss.api("/api/prompts/welcome/fr", "PUT", {"text": "Bonjour et bienvenue"})
         assert spoken[0] == 200, spoken
         code, listing = await boss.api("/api/prompts")
