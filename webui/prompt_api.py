@@ -31,6 +31,8 @@ class PromptVersionApi(ApiHandler):
 
     async def put(self, prompt_name: str, language: str) -> None:
         text = self.json_body().get("text", "")
+        if not isinstance(text, str):
+            raise Refused(400, "text must be text")
         try:
             change = prompt_library(self).set_text(prompt_name, language, text)
             prompt = await self.audited("prompt.text", f"{prompt_name} {language}", change)

@@ -41,7 +41,7 @@ def search_of(handler: PanelHandler) -> tuple[RecordingSearch, int, int]:
     with its page number and page size."""
     arg = handler.get_query_argument
     page, per_page = arg("page", "1"), arg("per_page", str(PER_PAGE))
-    if not (page.isdigit() and per_page.isdigit() and int(page) >= 1):
+    if not all(n.isdigit() and len(n) <= 6 for n in (page, per_page)) or int(page) < 1:
         raise Refused(400, "page and per_page are whole numbers, from 1")
     search = RecordingSearch(
         since=_moment(arg("since", "").strip(), end=False),
