@@ -163,6 +163,10 @@ async def test_malformed_uploads_are_refused_with_a_message_and_nothing_is_lost(
         huge = mp3 * (17 * MIB // len(mp3) + 1)
         code, answer = await upload(admin, "/api/music/default/files", huge)
         assert (code, answer["error"]) == (413, "the file is over 16 MiB")
+        body, content_type = multipart({"csrf_token": admin.csrf_token}, "huge.mp3", huge)
+        page = await admin.fetch("/music/default/upload", "POST", body, Content_Type=content_type)
+        assert page.code == 413
+        assert b"the file is over 16 MiB" in page.body
 
         assert music_files(box) == files_before, "no file added, none lost"
         assert box.api.music.track_path("default", before["file"]).read_bytes() == kept

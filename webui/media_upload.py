@@ -55,8 +55,8 @@ class UploadHandler(PanelHandler):
             self._csrf_deferred = True
 
     async def upload(self) -> tuple[dict[str, str], bytes]:
-        """The request's fields (form or query) and the file; refused (403) if a deferred
-        CSRF token is wrong, (413) if the file is too large."""
+        """The request's fields (form or query) and the file; refused (413) if the file is
+        too large, (403) if a deferred CSRF token is wrong."""
         body, self._body = bytes(self._body), bytearray()
         content_type = self.request.headers.get("Content-Type", "")
         is_form = content_type.startswith(_FORMS)
@@ -65,10 +65,10 @@ class UploadHandler(PanelHandler):
             tornado.httputil.parse_body_arguments(
                 content_type, body, request.body_arguments, request.files, request.headers
             )
+        if self._too_large:  # refused whoever sent it: nothing is done with the body
+            raise Refused(413, TOO_LARGE)
         if self._csrf_deferred:
             await super()._check_csrf()
-        if self._too_large:
-            raise Refused(413, TOO_LARGE)
         files = self.request.files.get("file", [])
         data = files[0].body if files else (b"" if is_form else body)
         fields = {name: self.get_query_argument(name) for name in self.request.query_arguments}
