@@ -89,8 +89,9 @@ async def test_mp3_and_wav_uploads_become_engine_wavs_and_play_back(tmp_path):
         assert code == 201, added
         body, content_type = multipart({"csrf_token": boss.csrf_token}, "Jingle.wav", wav)
         page = await boss.fetch("/music/sales/upload", "POST", body, Content_Type=content_type)
-        assert page.code == 200, page.body
-        assert b"The file was converted and added." in page.body
+        assert page.code == 302, page.body
+        shown = await boss.get(page.headers["Location"])
+        assert b"The file was converted and added." in shown.body
 
         code, listing = await boss.api("/api/music/sales")
         titles = {f["title"]: f for f in listing["files"]}
@@ -195,7 +196,10 @@ async def test_prompts_by_language_uploaded_or_spoken_then_removed(tmp_path):
             ("en", "recording"), ("fr", "text")
         ]  # fmt: skip
         assert listing["recorded"]["en"] > 100, "Debian's English set"
-        page = (await boss.get("/prompts")).body.decode()
+        typed = await boss.post("/prompts/text", {"name": "bye", "language": "", "text": "Goodbye"})
+        assert (typed.code, typed.headers["Location"]) == (302, "/prompts?saved=bye")
+        page = (await boss.get("/prompts?saved=bye")).body.decode()
+        assert "Prompt bye saved." in page
         assert "Bonjour et bienvenue" in page
         for version in welcome["versions"]:
             played = await boss.get(version["audio"])
@@ -205,8 +209,9 @@ async def test_prompts_by_language_uploaded_or_spoken_then_removed(tmp_path):
         assert (await boss.api("/api/prompts/welcome/fr", "DELETE"))[0] == 204
         assert (await boss.get("/prompts/welcome/fr/audio")).code == 404
         await boss.get("/prompts")
-        removed = await boss.post("/prompts/welcome/delete", {"language": ""})
-        assert removed.code == 302
+        for name in ("welcome", "bye"):
+            removed = await boss.post(f"/prompts/{name}/delete", {"language": ""})
+            assert removed.code == 302
         assert box.api.prompts.prompts() == []
 
 

@@ -41,12 +41,13 @@ async def show_music(
 ) -> None:
     """The page: every class, with the error (or the file just added)."""
     library = music_library(handler)
+    classes = [class_dict(library, m) for m in library.classes()]
     handler.set_status(status or (400 if error else 200))
     handler.render(
         "music.html",
-        classes=[class_dict(library, m) for m in library.classes()],
+        classes=classes,
         error=error,
-        added=added,
+        added=added if any(added == f["id"] for c in classes for f in c["files"]) else "",
         orders=ORDERS,
         formats=AUDIO_FORMATS,
         max_mb=MAX_UPLOAD_BYTES // (1024 * 1024),
@@ -57,7 +58,7 @@ class MusicPage(PanelHandler):
     """GET: every class with its files. POST: add a class, or change one's order."""
 
     async def get(self) -> None:
-        await show_music(self)
+        await show_music(self, added=self.get_query_argument("added", ""))
 
     async def post(self) -> None:
         name = self.get_body_argument("name", "").strip()
@@ -89,7 +90,7 @@ class MusicUpload(UploadHandler):
         except PbxError as err:
             await show_music(self, error=str(err))
             return
-        await show_music(self, added=file)
+        self.redirect(f"/music?added={file}")  # a reload shows the page, uploads nothing
 
 
 class MusicClassDelete(PanelHandler):

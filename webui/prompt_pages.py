@@ -69,7 +69,9 @@ class PromptsPage(PanelHandler):
     """GET: the box's prompts and the recorded languages."""
 
     async def get(self) -> None:
-        await show_prompts(self)
+        saved = self.get_query_argument("saved", "")
+        known = any(p.name == saved for p in prompt_library(self).prompts())
+        await show_prompts(self, done=saved if known else "")
 
 
 class PromptUpload(UploadHandler):
@@ -90,7 +92,7 @@ class PromptUpload(UploadHandler):
         except PbxError as err:
             await show_prompts(self, error=str(err))
             return
-        await show_prompts(self, done=name)
+        self.redirect(f"/prompts?saved={name}")  # a reload shows the page, changes nothing
 
 
 class PromptText(PanelHandler):
@@ -106,7 +108,7 @@ class PromptText(PanelHandler):
         except PbxError as err:
             await show_prompts(self, error=str(err))
             return
-        await show_prompts(self, done=name)
+        self.redirect(f"/prompts?saved={name}")  # a reload shows the page, changes nothing
 
 
 class PromptDelete(PanelHandler):
