@@ -52,14 +52,17 @@ from pbx.queues.settings import (
     RingGroup,
 )
 from pbx.queues.settings import RECORDING_MODES as QUEUE_RECORDING_MODES
-from pbx.recording import RecordingService
+from pbx.recording import RecordingError, RecordingService
 from pbx.security import SecurityLog, SecurityNote
 from pbx.sip import SipEngine
+from pbx.store import RecordingEntry, RecordingSearch
 from pbx.store.cdr import CdrEntry, CdrQuery
 from pbx.store.edge import EdgeCredentials, Registration
 from pbx.system import BackupError, SystemService, SystemSettingsError, UpdateError
 from pbx.time_conditions import OVERRIDES, TimeCondition
 from pbx.tls_identity import CertificateError, CertificateInfo, TlsIdentity
+from pbx.transcoder import MAX_UPLOAD_BYTES
+from pbx.transcoder import SUPPORTED as AUDIO_FORMATS
 from pbx.trunk_service import TrunkService, TrunkStatus
 from pbx.trunks import (
     BARE_DESTINATION_KINDS,
@@ -73,42 +76,37 @@ from pbx.trunks import (
 _ENGINE_STALL_S = 5.0
 # What the web panel may name: it imports pbx.api and nothing else of pbx.
 CALL_PERMISSIONS = tuple(p.name.lower() for p in CallPermission)
-__all__ = [  # noqa: RUF022 (call flows' names kept apart, for easy merging)
-    "Announcement",
+__all__ = [
+    "AUDIO_FORMATS",
     "BARE_DESTINATION_KINDS",
-    "CallPermission",
-    "DESTINATION_KINDS",
-    "InboundRoute",
-    "IvrMenu",
-    "NUMBER_FORMATS",
-    "OVERRIDES",
-    "OutboundRoute",
-    "REPEAT",
-    "SOURCE_KINDS",
-    "SettingError",
-    "TRANSPORTS",
-    "TimeCondition",
-    "Trunk",
-    "TrunkError",
     "CALL_PERMISSIONS",
+    "DESTINATION_KINDS",
     "DISPOSITIONS",
     "GROUP_STRATEGIES",
     "JOIN_RULES",
     "LEAVE_RULES",
+    "MAX_UPLOAD_BYTES",
+    "NUMBER_FORMATS",
+    "OVERRIDES",
     "QUEUE_RECORDING_MODES",
     "RECORDING_SETTINGS",
+    "REPEAT",
     "RING_TEST_S",
     "ROLE_PERMISSIONS",
+    "SOURCE_KINDS",
     "STRATEGIES",
+    "TRANSPORTS",
     "AccessDenied",
     "AccessError",
     "AgentStatus",
     "Alarm",
+    "Announcement",
     "ApiToken",
     "AuditEvent",
     "BackupError",
     "BoxStatus",
     "CallHistoryError",
+    "CallPermission",
     "CdrEntry",
     "CdrPage",
     "CdrQuery",
@@ -117,6 +115,9 @@ __all__ = [  # noqa: RUF022 (call flows' names kept apart, for easy merging)
     "Extension",
     "ExtensionError",
     "HostReading",
+    "InboundRoute",
+    "IvrMenu",
+    "OutboundRoute",
     "PasswordError",
     "PbxError",
     "Permission",
@@ -127,13 +128,20 @@ __all__ = [  # noqa: RUF022 (call flows' names kept apart, for easy merging)
     "QueueEvent",
     "QueueSettings",
     "QueueSnapshot",
+    "RecordingEntry",
+    "RecordingError",
+    "RecordingSearch",
     "Registration",
     "RingGroup",
     "Role",
     "SecurityNote",
     "ServiceApi",
+    "SettingError",
     "SystemSettingsError",
+    "TimeCondition",
     "TlsIdentity",
+    "Trunk",
+    "TrunkError",
     "TrunkStatus",
     "UpdateError",
     "User",

@@ -109,6 +109,23 @@ class MusicLibrary:
             self._random.shuffle(paths)
         return paths
 
+    def tracks(self, name: str) -> list[tuple[str, str, bool]]:
+        """Class `name`'s files as (file id, title, uploaded), by title; the default
+        class's Debian music has its file name as id and cannot be removed."""
+        music = self.get(name)
+        found = [(file, title, True) for file, title in music.files.items()]
+        if name == DEFAULT_CLASS:
+            found += [(p.name, p.stem, False) for p in self._default_dir.glob("*.wav")]
+        return sorted(found, key=lambda track: (track[1], track[0]))
+
+    def track_path(self, name: str, file: str) -> Path:
+        """The file of track `file` of class `name`, found in the class's own list
+        (never built from `file` unchecked); SettingError if the class has no such file."""
+        for known, _, uploaded in self.tracks(name):
+            if known == file:
+                return (self._dir if uploaded else self._default_dir) / known
+        raise SettingError(f"class {name} has no file {file!r}")
+
     async def set_class(self, name: str, order: str = "ordered") -> MusicClass:
         """Create class `name`, or change its order."""
         known = name == DEFAULT_CLASS or name in self._catalog

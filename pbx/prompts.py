@@ -184,6 +184,23 @@ class PromptLibrary:
         """The box's own prompts, by name."""
         return self._catalog.items()
 
+    def recorded_counts(self) -> dict[str, int]:
+        """How many prompts each installed recorded set holds, by language."""
+        return {language: len(names) for language, names in sorted(self._recorded.items())}
+
+    async def version_file(self, name: str, language: str) -> Path:
+        """The file of the box's prompt `name` in exactly `language` (its recording, or
+        its text spoken), found in the catalog; SettingError if it has no such version."""
+        prompt = self._catalog.get(name) if name in self._catalog else Prompt(name)
+        if language in prompt.files:
+            return self._dir / prompt.files[language]
+        if language in prompt.texts:
+            try:
+                return await self._speech.speak(prompt.texts[language], language)
+            except (SpeechError, AudioError) as err:
+                raise SettingError(str(err)) from None
+        raise SettingError(f"prompt {name} has no {language} version")
+
     async def upload(self, name: str, language: str, data: bytes) -> Prompt:
         """Convert `data` (any common audio format) and make it prompt `name` in
         `language` ("": the box's).

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from pbx import PbxError
+from pbx.audio_integrity import problem
 
 logger = logging.getLogger(__name__)
 
@@ -115,10 +116,14 @@ class Transcoder:
         """
         if len(data) > MAX_UPLOAD_BYTES:
             raise AudioError(f"the file is over {MAX_UPLOAD_BYTES // (1024 * 1024)} MiB")
+        if not data:
+            raise AudioError("the file is empty")
         found = sniff(data)
         if found is None:
             raise AudioError(f"not an audio file the box reads ({SUPPORTED})")
         kind, name = found
+        if wrong := problem(kind, data):
+            raise AudioError(f"the {name} file cannot be read: it {wrong}")
         self._work_dir.mkdir(parents=True, exist_ok=True)
         async with self._one_at_a_time:
             with tempfile.TemporaryDirectory(dir=self._work_dir) as scratch:
@@ -149,7 +154,8 @@ class Transcoder:
                 process.kill()
             await process.wait()
             raise AudioError("converting the audio took too long") from None
-        if process.returncode:
+        # sox reads what it can of some damaged files (a cut FLAC) and says FAIL, yet exits 0.
+        if process.returncode or b"FAIL" in errors:
             reason = _sox_reason(errors.decode(errors="replace"))
             logger.info("sox refused an upload: %s", reason)
             raise AudioError(f"the {name} file cannot be read: {reason}")

@@ -181,6 +181,7 @@ def test_a_recorded_queue_records_its_caller_from_joining_to_the_end_of_the_call
         (done["uid"], "recorded")
     }
     assert len(recordings(box)) == 1, "the bridge to the agent is not recorded apart"
+    assert (done["queue"], done["agent"]) == ("sales", "1001"), "found by queue and agent"
 
 
 DID = "442071234567"

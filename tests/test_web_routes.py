@@ -26,6 +26,11 @@ SAMPLES = {
     "queue": "sales",
     "extension": "1001",
     "group": "front",
+    "class_name": "default",
+    "file_id": "0123456789abcdef0123456789abcdef.wav",
+    "prompt_name": "welcome",
+    "language": "en",
+    "recording_id": "0123456789abcdef0123456789abcdef",
 }
 
 # Only these may be reached signed out; a new public route must be added here on purpose.

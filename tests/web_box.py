@@ -25,6 +25,7 @@ from board.emu.clock import ManualClock
 from firmware import config as config_mod
 from firmware.box import engine_settings
 from firmware.call_flow_parts import CallFlowParts
+from firmware.recording_parts import build_recording
 from firmware.system_parts import build_system
 from firmware.web_parts import build_web_access, serve_web
 from pbx.api import ServiceApi
@@ -152,6 +153,7 @@ class WebBox:
     cert_path: Path
     stops: list[int] = field(default_factory=list)  # statuses the box asked to stop with
     bus: EventBus | None = None  # to publish what the box would see (security events ...)
+    database: object = None  # the box's main database (pbx.store.Database)
 
     def browser(self, source: str = "127.0.0.1") -> Browser:
         return Browser(self, source)
@@ -232,18 +234,24 @@ async def web_box(data_dir: Path, system: dict | None = None, **web_settings):
         await extensions.sync_edge()
         engine = SipEngine(engine_settings(config), bus)  # never started
         web = await build_web_access(config, database, stack, clock.monotonic)
+        calls = CallService(engine, bus, CdrStore(database), guard)
         trunks = TrunkService(
             TrunkStore(database), EdgeTrunks(edge_db), engine, EdgeRpc(data_dir / "rpc"), ""
         )
-        flows = await CallFlowParts.loaded(config, database, trunks)  # never wired: no calls
+        # Music, prompts and recordings as the daemon has them (their files in data_dir).
+        flows = await CallFlowParts.loaded(config, database, trunks)
+        recording = build_recording(
+            config, engine=engine, calls=calls, bus=bus, database=database, extensions=extensions
+        )
         api = ServiceApi(
-            CallService(engine, bus, CdrStore(database), guard),
+            calls,
             engine,
             extensions=extensions,
             security=SecurityLog(bus),
             edge=None,
             edge_registry=registry,
             trunks=trunks,
+            recordings=recording,
             web=web,
             **flows.services(),
             system=build_system(config, database.snapshot, stops.append),
@@ -257,4 +265,5 @@ async def web_box(data_dir: Path, system: dict | None = None, **web_settings):
             web.identity.cert_path,
             stops,
             bus,
+            database,
         )

@@ -23,6 +23,9 @@ NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
     ("/announcements", "Announcements", P.CALL_FLOWS_VIEW),
     ("/extensions", "Extensions", P.EXTENSIONS_VIEW),
     # -- media: music on hold, prompts, recordings --
+    ("/music", "Music on hold", P.MEDIA_VIEW),
+    ("/prompts", "Prompts", P.MEDIA_VIEW),
+    ("/recordings", "Recordings", P.RECORDINGS_LISTEN),
     # -- reports --
     ("/reports", "Reports", P.REPORTS_VIEW),
     ("/ports", "Analog ports", P.PORTS_VIEW),

@@ -27,6 +27,16 @@ from webui.extension_api import ExtensionApi, ExtensionsApi
 from webui.extension_pages import EXTENSION_PATH, ExtensionDelete, ExtensionPage, ExtensionsPage
 from webui.handler import PanelHandler
 from webui.metrics import MetricsEndpoint
+from webui.music_api import MusicApi, MusicClassApi, MusicUploadApi, TrackApi
+from webui.music_pages import (
+    MUSIC_PATH,
+    TRACK_PATH,
+    MusicClassDelete,
+    MusicPage,
+    MusicUpload,
+    TrackAudio,
+    TrackDelete,
+)
 from webui.port_api import CountryApi, MeasureApi, PortApi, PortsApi, RingApi
 from webui.port_pages import (
     PORT_PATH,
@@ -35,6 +45,22 @@ from webui.port_pages import (
     PortPage,
     PortsPage,
     RingTest,
+)
+from webui.prompt_api import (
+    PromptApi,
+    PromptAudioApi,
+    PromptsApi,
+    PromptUploadApi,
+    PromptVersionApi,
+)
+from webui.prompt_pages import (
+    PROMPT_PATH,
+    VERSION_PATH,
+    PromptAudio,
+    PromptDelete,
+    PromptsPage,
+    PromptText,
+    PromptUpload,
 )
 from webui.queue_api import (
     API_AGENT_PATH,
@@ -53,6 +79,14 @@ from webui.queue_pages import (
     QueueDelete,
     QueuePage,
     QueuesPage,
+)
+from webui.recording_api import RecordingApi, RecordingDownloadApi, RecordingsApi
+from webui.recording_pages import (
+    RECORDING_PATH,
+    RecordingAudio,
+    RecordingDelete,
+    RecordingDownload,
+    RecordingsPage,
 )
 from webui.report_api import CdrsApi, CdrsCsv, KpiApi, KpiCsv
 from webui.report_pages import KpiPage, ReportsPage
@@ -146,6 +180,36 @@ ROUTES = (
     Route(EXTENSION_PATH, ExtensionPage, {"GET": P.EXTENSIONS_VIEW, "POST": P.EXTENSIONS_EDIT}),
     Route(f"{EXTENSION_PATH}/delete", ExtensionDelete, {"POST": P.EXTENSIONS_EDIT}),
     # -- media: music on hold, prompts, recordings --
+    Route("/music", MusicPage, {"GET": P.MEDIA_VIEW, "POST": P.MEDIA_EDIT}),
+    Route(f"{MUSIC_PATH}/upload", MusicUpload, {"POST": P.MEDIA_EDIT}),
+    Route(f"{MUSIC_PATH}/delete", MusicClassDelete, {"POST": P.MEDIA_EDIT}),
+    Route(TRACK_PATH, TrackAudio, {"GET": P.MEDIA_VIEW}),
+    Route(f"{TRACK_PATH}/delete", TrackDelete, {"POST": P.MEDIA_EDIT}),
+    Route("/prompts", PromptsPage, {"GET": P.MEDIA_VIEW}),
+    Route("/prompts/upload", PromptUpload, {"POST": P.MEDIA_EDIT}),
+    Route("/prompts/text", PromptText, {"POST": P.MEDIA_EDIT}),
+    Route(f"{PROMPT_PATH}/delete", PromptDelete, {"POST": P.MEDIA_EDIT}),
+    Route(f"{VERSION_PATH}/audio", PromptAudio, {"GET": P.MEDIA_VIEW}),
+    Route("/recordings", RecordingsPage, {"GET": P.RECORDINGS_LISTEN}),
+    Route(f"{RECORDING_PATH}/audio", RecordingAudio, {"GET": P.RECORDINGS_LISTEN}),
+    Route(f"{RECORDING_PATH}/download", RecordingDownload, {"GET": P.RECORDINGS_LISTEN}),
+    Route(f"{RECORDING_PATH}/delete", RecordingDelete, {"POST": P.RECORDINGS_DELETE}),
+    Route("/api/music", MusicApi, {"GET": P.MEDIA_VIEW, "POST": P.MEDIA_EDIT}),
+    Route(f"/api{MUSIC_PATH}", MusicClassApi, {"GET": P.MEDIA_VIEW, "DELETE": P.MEDIA_EDIT}),
+    Route(f"/api{MUSIC_PATH}/files", MusicUploadApi, {"POST": P.MEDIA_EDIT}),
+    Route(f"/api{TRACK_PATH}", TrackApi, {"GET": P.MEDIA_VIEW, "DELETE": P.MEDIA_EDIT}),
+    Route("/api/prompts", PromptsApi, {"GET": P.MEDIA_VIEW}),
+    Route(f"/api{PROMPT_PATH}", PromptApi, {"DELETE": P.MEDIA_EDIT}),
+    Route(f"/api{VERSION_PATH}", PromptVersionApi, {"PUT": P.MEDIA_EDIT, "DELETE": P.MEDIA_EDIT}),
+    Route(f"/api{VERSION_PATH}/upload", PromptUploadApi, {"POST": P.MEDIA_EDIT}),
+    Route(f"/api{VERSION_PATH}/audio", PromptAudioApi, {"GET": P.MEDIA_VIEW}),
+    Route("/api/recordings", RecordingsApi, {"GET": P.RECORDINGS_LISTEN}),
+    Route(
+        f"/api{RECORDING_PATH}",
+        RecordingApi,
+        {"GET": P.RECORDINGS_LISTEN, "DELETE": P.RECORDINGS_DELETE},
+    ),
+    Route(f"/api{RECORDING_PATH}/download", RecordingDownloadApi, {"GET": P.RECORDINGS_LISTEN}),
     # -- reports --
     Route("/reports", ReportsPage, {"GET": P.REPORTS_VIEW}),
     Route("/reports/kpi", KpiPage, {"GET": P.REPORTS_VIEW}),

@@ -11,13 +11,14 @@ from pbx.recording.policy import (
     extension_policies,
 )
 from pbx.recording.recorder import CallRecorder
-from pbx.recording.service import RecordingService
+from pbx.recording.service import RecordingError, RecordingService
 from pbx.recording.storage import RecordingStorage
 
 __all__ = [
     "CallRecorder",
     "DiskWatch",
     "FeatureCode",
+    "RecordingError",
     "RecordingMode",
     "RecordingPolicies",
     "RecordingPolicy",

@@ -183,11 +183,12 @@ class CallRecorder:
     async def _mark_joined(self, session: _Session, leg: Leg) -> None:
         async with session.lock:
             if session.current is not None:
+                uid = session.current.entry.uid
                 await self._store.mark_legs(
-                    [leg.uid],
-                    recording_uid=session.current.entry.uid,
-                    recording_status="recording",
+                    [leg.uid], recording_uid=uid, recording_status="recording"
                 )
+                if leg.extension:  # the agent (or whoever) who took the queued caller
+                    await self._store.updated(uid, agent=leg.extension)
 
     def _handle_unbridged(self, event: LegsUnbridged) -> None:
         session = self._sessions.get(event.leg_a)
@@ -252,6 +253,8 @@ class CallRecorder:
             callee=(session.b.dialled or session.b.extension) if session.b else session.a.dialled,
             policy=session.policy.name,
             two_channel_path=files.two_channel,
+            queue=next((s.key for s in self._scopes_of(session) if s.kind == "queue"), ""),
+            agent=session.b.extension if session.b else "",
         )
         return entry, files
 

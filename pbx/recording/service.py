@@ -2,9 +2,12 @@
 
 import asyncio
 import logging
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from pbx import PbxError
 from pbx.recording.closing import close_files
 from pbx.recording.disk_watch import DiskWatch
 from pbx.recording.policy import RecordingPolicies, RecordingPolicy, Scope
@@ -12,11 +15,18 @@ from pbx.recording.recorder import CallRecorder
 from pbx.recording.retention import RetentionSweep
 from pbx.recording.storage import MIB, RecordingStorage, files_of
 from pbx.recording.wav_file import WavError
-from pbx.store import RecordingEntry, RecordingStore
+from pbx.store import RecordingEntry, RecordingSearch, RecordingStore
 
 logger = logging.getLogger(__name__)
 
 _CHECK_INTERVAL_S = 2.0  # how often the reserve is looked at when nothing is flushed
+_UID = re.compile(r"^[0-9a-f]{32}$")
+_NUMBER = re.compile(r"^[0-9+*#]{1,32}$")
+MAX_PAGE = 200  # recordings in one page of a search
+
+
+class RecordingError(PbxError):
+    """A recording cannot be found, played or deleted; the text says why."""
 
 
 def _now() -> datetime:
@@ -125,6 +135,62 @@ class RecordingService:
         return await self._sweep.run(self._clock())
 
     # --- the service API ----------------------------------------------------------------
+
+    async def search(self, search: RecordingSearch) -> tuple[int, list[RecordingEntry]]:
+        """How many recordings match `search`, and its page of them, newest first."""
+        if search.number and not _NUMBER.fullmatch(search.number):
+            raise RecordingError("a number to search for is digits, +, * or #")
+        if not 1 <= search.limit <= MAX_PAGE or search.offset < 0:
+            raise RecordingError(f"a page holds 1 to {MAX_PAGE} recordings")
+        return await self._store.search(search)
+
+    async def get(self, uid: str) -> RecordingEntry:
+        """One recording by its database id; RecordingError if there is none."""
+        entry = await self._store.get(uid) if _UID.fullmatch(uid) else None
+        if entry is None:
+            raise RecordingError("no such recording")
+        return entry
+
+    async def audio_file(self, uid: str, two_channel: bool = False) -> Path:
+        """The WAV file of recording `uid` (mono, or its two-channel one), from its row only.
+        RecordingError if it is still being made, its file is gone, or the row names a file
+        outside the recordings directory (a row changed behind the box's back: nothing
+        there is ever served)."""
+        entry = await self._finished(uid)
+        if two_channel and not entry.two_channel_path:
+            raise RecordingError("this recording has no two-channel file")
+        relative = entry.two_channel_path if two_channel else entry.path
+        return await asyncio.to_thread(self._checked, relative)
+
+    async def delete(self, uid: str) -> RecordingEntry:
+        """Delete recording `uid`: its files, then its row (its CDRs then say "deleted")."""
+        entry = await self._finished(uid)
+        names = [name for name in (entry.path, entry.two_channel_path) if name]
+        paths = [str(p) for p in await asyncio.to_thread(lambda: [self._inside(n) for n in names])]
+        await asyncio.to_thread(self._storage.remove, paths)
+        await self._store.delete([uid])
+        logger.info("recording %s deleted", uid)
+        return entry
+
+    async def _finished(self, uid: str) -> RecordingEntry:
+        entry = await self.get(uid)
+        if entry.status == "recording":
+            raise RecordingError("the recording is still being made")
+        return entry
+
+    def _inside(self, relative: str) -> Path:
+        root = self._storage.root.resolve()
+        path = self._storage.path(relative).resolve()
+        if path == root or not path.is_relative_to(root):
+            logger.warning("a recording's row names %r, outside %s: refused", relative, root)
+            raise RecordingError("the recording's file is not in the recordings directory")
+        return path
+
+    def _checked(self, relative: str) -> Path:
+        path = self._inside(relative)
+        if not path.is_file():
+            raise RecordingError("the recording's file is gone")
+        return path
 
     async def list(
         self, call_uid: str = "", since: datetime | None = None, until: datetime | None = None

@@ -6,7 +6,7 @@ from pbx.store import models
 from pbx.store.cdr import CdrEntry, CdrQuery, CdrStore
 from pbx.store.database import Database
 from pbx.store.extensions import ExtensionStore
-from pbx.store.recordings import RecordingEntry, RecordingStore
+from pbx.store.recordings import RecordingEntry, RecordingSearch, RecordingStore
 
 
 def main_database(path: Path) -> Database:
@@ -21,6 +21,7 @@ __all__ = [
     "Database",
     "ExtensionStore",
     "RecordingEntry",
+    "RecordingSearch",
     "RecordingStore",
     "main_database",
 ]

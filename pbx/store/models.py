@@ -97,6 +97,8 @@ class RecordingRecord(peewee.Model):
     ended_at = peewee.DateTimeField(null=True)
     duration_ms = peewee.IntegerField(default=0)
     size_bytes = peewee.IntegerField(default=0)
+    queue = peewee.CharField(max_length=32, default="", index=True)  # the queue it came through
+    agent = peewee.CharField(max_length=8, default="", index=True)  # the extension that answered
 
     class Meta:
         table_name = "recording"

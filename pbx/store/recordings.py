@@ -31,9 +31,26 @@ class RecordingEntry:
     ended_at: datetime | None = None
     duration_ms: int = 0
     size_bytes: int = 0
+    queue: str = ""  # the queue the call came through, if any
+    agent: str = ""  # the extension that answered (a queue's agent), if any
 
 
 _FIELDS = [f.name for f in dataclasses.fields(RecordingEntry)]
+
+
+@dataclass(frozen=True)
+class RecordingSearch:
+    """What recordings to find: started in [since, until), `number` in the caller's or
+    the called number, answered by `agent`, through `queue`; a page of `limit` from
+    `offset`. Empty fields match everything."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    number: str = ""
+    agent: str = ""
+    queue: str = ""
+    offset: int = 0
+    limit: int = 50
 
 
 def _entry(row: RecordingRecord) -> RecordingEntry:
@@ -99,6 +116,29 @@ class RecordingStore:
             query = query.where(RecordingRecord.started_at < until)
         query = query.order_by(RecordingRecord.started_at.desc()).limit(limit)
         return await self._db.run(lambda: [_entry(r) for r in query])
+
+    async def get(self, uid: str) -> RecordingEntry | None:
+        """One recording by its id, or None."""
+        query = RecordingRecord.select().where(RecordingRecord.uid == uid)
+        return await self._db.run(lambda: next((_entry(r) for r in query), None))
+
+    async def search(self, search: "RecordingSearch") -> tuple[int, list[RecordingEntry]]:
+        """How many recordings match `search`, and its page of them, newest first."""
+        r = RecordingRecord
+        query = r.select()
+        if search.since is not None:
+            query = query.where(r.started_at >= search.since)
+        if search.until is not None:
+            query = query.where(r.started_at < search.until)
+        if search.number:
+            query = query.where(r.caller.contains(search.number) | r.callee.contains(search.number))
+        if search.agent:
+            query = query.where(r.agent == search.agent)
+        if search.queue:
+            query = query.where(r.queue == search.queue)
+        page = query.order_by(r.started_at.desc(), r.id.desc())
+        page = page.offset(search.offset).limit(search.limit)
+        return await self._db.run(lambda: (query.count(), [_entry(row) for row in page]))
 
     async def finished(self) -> list[RecordingEntry]:
         """Every recording no recorder writes to any more, oldest first (for retention).
