@@ -15,8 +15,8 @@ import pytest
 
 from tests.web_box import web_box
 from webui.navigation import NAVIGATION
-from webui.routes import ROUTES
 from webui.permission_matrix import PERMISSION_TEXT
+from webui.routes import ROUTES
 from webui.translations import LANG_DIR, RIGHT_TO_LEFT, TABLE, Translator
 
 WEBUI = Path(__file__).parent.parent / "webui"
