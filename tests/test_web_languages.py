@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.web_box import web_box
-from webui.navigation import NAVIGATION
+from webui.navigation import menu_labels
 from webui.permission_matrix import PERMISSION_TEXT
 from webui.routes import ROUTES
 from webui.translations import LANG_DIR, RIGHT_TO_LEFT, TABLE, Translator
@@ -34,7 +34,7 @@ def _unescape(text: str) -> str:
 def strings_of(path: Path) -> set[str]:
     """The English strings `path` hands to the translator as literals."""
     if path.name == "navigation.py":
-        return {label for _, label, _ in NAVIGATION}
+        return menu_labels()
     if path.name == "permission_matrix.py":
         return set(PERMISSION_TEXT.values())
     pattern = _IN_TEMPLATES if path.suffix == ".html" else _IN_PYTHON

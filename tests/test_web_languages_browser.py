@@ -21,12 +21,11 @@ def test_switching_to_arabic_turns_the_layout_right_to_left(make_daemon, chromiu
     assert page.inner_text("#sign-out") == "تسجيل الخروج"
     width = page.viewport_size["width"]
     brand = page.locator("header .brand").bounding_box()
-    nav = page.locator("header nav").bounding_box()
+    menu, main = page.locator("nav.side").bounding_box(), page.locator("main").bounding_box()
     assert brand["x"] + brand["width"] > width - 40  # the brand sits at the right edge
-    assert nav["x"] + nav["width"] <= brand["x"] + 1  # the menu runs leftwards from it
-    links = page.locator("header nav a")
-    first, last = links.first.bounding_box(), links.last.bounding_box()
-    assert first["x"] > last["x"]  # the first entry is the rightmost
+    assert menu["x"] + menu["width"] > width - 2  # the menu is the right-hand column
+    assert main["x"] + main["width"] <= menu["x"] + 1  # and the page runs leftwards from it
+    assert page.inner_text("nav.side h2 >> nth=0") == "مباشر"  # "Live"
     label, field = page.locator("label[for=language]"), page.locator("#language")
     assert label.bounding_box()["x"] + label.bounding_box()["width"] > field.bounding_box()["x"]
     page.screenshot(path=str(tmp_path / "account-ar.png"), full_page=True)

@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 import tornado.web
 
 from pbx.api import AccessDenied, Permission, Principal, ServiceApi, role_allows
-from webui.navigation import NAVIGATION
+from webui.navigation import menu_for
 from webui.translations import Translator, negotiate
 
 STATE_CHANGING = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -213,7 +213,7 @@ class PanelHandler(tornado.web.RequestHandler):
             principal=self.principal,
             csrf_field=CSRF_FIELD,
             csrf_token=self.csrf_token(),
-            nav=[(url, label) for url, label, needs in NAVIGATION if self.allowed(needs)],
+            nav=menu_for(self.allowed) if self.principal else [],
             Permission=Permission,
             allowed=self.allowed,
         )

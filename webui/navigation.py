@@ -1,40 +1,71 @@
-"""The panel's menu: each entry shows only to roles that may open it.
-
-Entries are grouped by what the office does; each page's module owns its lines.
-"""
+"""The panel's menu: groups of pages, each entry shown only to roles that may open it."""
 
 from pbx.api import Permission
 
 P = Permission
+Entry = tuple[str, str, Permission]  # URL, label, the permission needed to see it
 
-# (URL, label, permission needed to see the entry)
-NAVIGATION: tuple[tuple[str, str, Permission], ...] = (
-    # -- live: dashboard, wallboard, queues and agents --
-    ("/dashboard", "Dashboard", P.DASHBOARD_VIEW),
-    ("/wallboard", "Wallboard", P.WALLBOARD_VIEW),
-    ("/queues", "Queues", P.QUEUES_VIEW),
-    ("/agent", "My queues", P.AGENT_SELF),
-    # -- call flows: trunks, routes, time conditions, IVR --
-    ("/trunks", "Trunks", P.TRUNKS_VIEW),
-    ("/outbound-routes", "Outbound routes", P.TRUNKS_VIEW),
-    ("/inbound-routes", "Inbound routes", P.CALL_FLOWS_VIEW),
-    ("/time-conditions", "Time conditions", P.CALL_FLOWS_VIEW),
-    ("/ivr", "IVR menus", P.CALL_FLOWS_VIEW),
-    ("/announcements", "Announcements", P.CALL_FLOWS_VIEW),
-    ("/extensions", "Extensions", P.EXTENSIONS_VIEW),
-    # -- media: music on hold, prompts, recordings --
-    ("/music", "Music on hold", P.MEDIA_VIEW),
-    ("/prompts", "Prompts", P.MEDIA_VIEW),
-    ("/recordings", "Recordings", P.RECORDINGS_LISTEN),
-    # -- reports --
-    ("/reports", "Reports", P.REPORTS_VIEW),
-    ("/ports", "Analog ports", P.PORTS_VIEW),
-    # -- system: analog ports, time, network, VPN, backup, firmware --
-    ("/system", "System", P.SYSTEM_VIEW),
-    ("/users", "Users", P.USERS_MANAGE),
-    ("/audit", "Audit log", P.AUDIT_VIEW),
-    ("/certificate", "Certificate", P.CERTIFICATE_MANAGE),
-    # -- account: own password, language, API documentation --
-    ("/account", "Your account", P.SIGNED_IN),
-    ("/api-docs", "API", P.SIGNED_IN),
+MENU: tuple[tuple[str, tuple[Entry, ...]], ...] = (
+    (
+        "Live",
+        (
+            ("/dashboard", "Dashboard", P.DASHBOARD_VIEW),
+            ("/wallboard", "Wallboard", P.WALLBOARD_VIEW),
+            ("/queues", "Queues", P.QUEUES_VIEW),
+            ("/agent", "My queues", P.AGENT_SELF),
+        ),
+    ),
+    (
+        "Calls",
+        (
+            ("/extensions", "Extensions", P.EXTENSIONS_VIEW),
+            ("/trunks", "Trunks", P.TRUNKS_VIEW),
+            ("/outbound-routes", "Outbound routes", P.TRUNKS_VIEW),
+            ("/inbound-routes", "Inbound routes", P.CALL_FLOWS_VIEW),
+            ("/time-conditions", "Time conditions", P.CALL_FLOWS_VIEW),
+            ("/ivr", "IVR menus", P.CALL_FLOWS_VIEW),
+            ("/announcements", "Announcements", P.CALL_FLOWS_VIEW),
+        ),
+    ),
+    (
+        "Media",
+        (
+            ("/music", "Music on hold", P.MEDIA_VIEW),
+            ("/prompts", "Prompts", P.MEDIA_VIEW),
+            ("/recordings", "Recordings", P.RECORDINGS_LISTEN),
+        ),
+    ),
+    ("Reports", (("/reports", "Reports", P.REPORTS_VIEW),)),
+    (
+        "Box",
+        (
+            ("/ports", "Analog ports", P.PORTS_VIEW),
+            ("/system", "System", P.SYSTEM_VIEW),
+            ("/users", "Users", P.USERS_MANAGE),
+            ("/audit", "Audit log", P.AUDIT_VIEW),
+            ("/certificate", "Certificate", P.CERTIFICATE_MANAGE),
+        ),
+    ),
+    (
+        "You",
+        (
+            ("/account", "Your account", P.SIGNED_IN),
+            ("/api-docs", "API", P.SIGNED_IN),
+        ),
+    ),
 )
+
+
+def menu_labels() -> set[str]:
+    """Every group name and entry label the menu shows (for the translation check)."""
+    return {group for group, _ in MENU} | {label for _, e in MENU for _, label, _ in e}
+
+
+def menu_for(allowed) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The menu as `allowed(permission)` lets one user see it: empty groups left out."""
+    menu = []
+    for group, entries in MENU:
+        shown = [(url, label) for url, label, needs in entries if allowed(needs)]
+        if shown:
+            menu.append((group, shown))
+    return menu

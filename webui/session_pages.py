@@ -2,6 +2,7 @@
 
 from pbx.api import AccessDenied, PbxError
 from webui.handler import SESSION_COOKIE, PanelHandler
+from webui.setup_checklist import CHECKLIST_PERMISSION, setup_steps
 
 
 class _SignIn(PanelHandler):
@@ -83,7 +84,8 @@ class LogoutAction(PanelHandler):
 
 
 class HomePage(PanelHandler):
-    """Who is signed in, and the pages their role opens."""
+    """Who is signed in, what the box still needs (for admins), and the pages their role opens."""
 
-    def get(self) -> None:
-        self.render("home.html")
+    async def get(self) -> None:
+        admin = self.allowed(CHECKLIST_PERMISSION)
+        self.render("home.html", steps=await setup_steps(self.api) if admin else [])
