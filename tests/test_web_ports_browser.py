@@ -15,7 +15,7 @@ def test_the_ports_page_follows_the_phone_and_rings_it(make_daemon, chromium):  
     errors: list[str] = []
     try:
         page = signed_in_page(chromium, box, errors)
-        page.click("nav >> text=Analog ports")
+        page.click("nav.side a >> text=Analog ports")
         state = page.locator('tr[data-port="fxs1"] [data-field="state"]')
         assert state.inner_text() == "idle"
         bench.command("fxs 1 offhook")
@@ -28,7 +28,7 @@ def test_the_ports_page_follows_the_phone_and_rings_it(make_daemon, chromium):  
         page.wait_for_selector("#done")
         wait_until(lambda: bench.events("ringing", "fxs", 1), 5, "the phone on fxs1 to ring")
 
-        page.click("nav >> text=Reports")
+        page.click("nav.side a >> text=Call records")
         page.click("text=Queue KPIs")
         page.wait_for_url("**/reports/kpi")
         assert page.locator("#kpi").is_visible()

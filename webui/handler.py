@@ -213,7 +213,7 @@ class PanelHandler(tornado.web.RequestHandler):
             principal=self.principal,
             csrf_field=CSRF_FIELD,
             csrf_token=self.csrf_token(),
-            nav=menu_for(self.allowed) if self.principal else [],
+            nav=menu_for(self.allowed, self.request.path) if self.principal else [],
             Permission=Permission,
             allowed=self.allowed,
         )

@@ -35,7 +35,13 @@ MENU: tuple[tuple[str, tuple[Entry, ...]], ...] = (
             ("/recordings", "Recordings", P.RECORDINGS_LISTEN),
         ),
     ),
-    ("Reports", (("/reports", "Reports", P.REPORTS_VIEW),)),
+    (
+        "Reports",
+        (
+            ("/reports", "Call records", P.REPORTS_VIEW),
+            ("/reports/kpi", "Queue KPIs", P.REPORTS_VIEW),
+        ),
+    ),
     (
         "Box",
         (
@@ -61,11 +67,21 @@ def menu_labels() -> set[str]:
     return {group for group, _ in MENU} | {label for _, e in MENU for _, label, _ in e}
 
 
-def menu_for(allowed) -> list[tuple[str, list[tuple[str, str]]]]:
-    """The menu as `allowed(permission)` lets one user see it: empty groups left out."""
-    menu = []
-    for group, entries in MENU:
-        shown = [(url, label) for url, label, needs in entries if allowed(needs)]
-        if shown:
-            menu.append((group, shown))
-    return menu
+def menu_for(allowed, path: str) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+    """The menu as `allowed(permission)` lets one user see it, empty groups left out; each
+    entry (URL, label, current), current for the one entry whose page `path` is under."""
+    shown = [
+        (group, [(url, label) for url, label, needs in entries if allowed(needs)])
+        for group, entries in MENU
+    ]
+    under = [url for _, entries in shown for url, _ in entries if _is_under(path, url)]
+    current = max(under, key=len, default="")
+    return [
+        (group, [(url, label, url == current) for url, label in entries])
+        for group, entries in shown
+        if entries
+    ]
+
+
+def _is_under(path: str, url: str) -> bool:
+    return path == url or path.startswith(url.rstrip("/") + "/")
