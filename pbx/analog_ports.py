@@ -110,8 +110,9 @@ class AnalogPorts:
         """Port `name`, its voltage and current read from the chip now."""
         return self._lines.port_status(name)
 
-    def ring(self, name: str, duration_s: float = RING_TEST_S) -> None:
-        """Ring the phone on FXS port `name` briefly; PbxError if off-hook, in a call or FXO."""
+    async def ring(self, name: str, duration_s: float = RING_TEST_S) -> None:
+        """Ring the phone on FXS port `name` briefly; PbxError if off-hook, in a call or FXO.
+        (A coroutine, like every change the panel audits, though it returns at once.)"""
         self._lines.ring_test(name, duration_s)
 
     # --- country ---------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from pbx.api import PbxError
 from webui.dashboard_page import live_words
 from webui.handler import ApiHandler, PanelHandler, Refused
 from webui.live_data import STATE_LABELS, agent_dict
-from webui.queue_form import agent_action, queue_service
+from webui.queue_form import agent_action, agent_action_json, queue_service
 
 
 def own_extension(handler: PanelHandler) -> str:
@@ -64,12 +64,4 @@ class OwnAgentApi(ApiHandler):
         self.finish(agent_dict(queue_service(self).agent(extension)))
 
     async def post(self) -> None:
-        extension = self._extension()
-        body = self.json_body()
-        try:
-            agent = await agent_action(
-                self, extension, str(body.get("action", "")), body.get("reason", "")
-            )
-        except PbxError as err:
-            raise Refused(400, str(err)) from None
-        self.finish(agent_dict(agent))
+        self.finish(await agent_action_json(self, self._extension()))

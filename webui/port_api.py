@@ -81,13 +81,8 @@ class RingApi(PortApiHandler):
 
     async def post(self, port: str) -> None:
         self.status_of(port)
-        ports = self.ports()
-
-        async def ring() -> None:
-            ports.ring(port)
-
         try:
-            await self.audited("port.ring", port, ring())
+            await self.audited("port.ring", port, self.ports().ring(port))
         except PbxError as err:
             raise self.refused(err) from None
         self.finish({"port": port, "ringing_s": RING_TEST_S})

@@ -74,13 +74,8 @@ class RingTest(PortsHandler):
     """POST: ring the phone on an FXS port for a moment; refused if off-hook or in a call."""
 
     async def post(self, port: str) -> None:
-        ports = self.ports()
-
-        async def ring() -> None:
-            ports.ring(port)
-
         try:
-            await self.audited("port.ring", port, ring())
+            await self.audited("port.ring", port, self.ports().ring(port))
         except PbxError as err:
             self.refuse(err)
             return

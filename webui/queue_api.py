@@ -5,7 +5,7 @@ import dataclasses
 from pbx.api import PbxError, QueueError
 from webui.handler import ApiHandler, Refused
 from webui.live_data import agent_dict, queue_dict
-from webui.queue_form import agent_action, queue_service
+from webui.queue_form import agent_action_json, queue_service
 
 API_AGENT_PATH = r"/api/agents/(?P<extension>[0-9]{1,8})"
 GROUP_PATH = r"/api/groups/(?P<group>[a-z][a-z0-9-]{0,31})"
@@ -82,14 +82,7 @@ class AgentApi(ApiHandler):
         self.finish(agent_dict(queue_service(self).agent(extension)))
 
     async def post(self, extension: str) -> None:
-        body = self.json_body()
-        try:
-            agent = await agent_action(
-                self, extension, str(body.get("action", "")), body.get("reason", "")
-            )
-        except PbxError as err:
-            raise Refused(400, str(err)) from None
-        self.finish(agent_dict(agent))
+        self.finish(await agent_action_json(self, extension))
 
 
 class GroupsApi(ApiHandler):

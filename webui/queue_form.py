@@ -9,10 +9,12 @@ from pbx.api import (
     QUEUE_RECORDING_MODES,
     STRATEGIES,
     AgentStatus,
+    PbxError,
     QueueError,
     QueueSettings,
 )
-from webui.handler import PanelHandler, Refused
+from webui.handler import ApiHandler, PanelHandler, Refused
+from webui.live_data import agent_dict
 
 AGENT_ACTIONS = ("login", "logout", "pause", "unpause")
 CHOICES = {
@@ -158,3 +160,15 @@ async def agent_action(
         "unpause": lambda: queues.unpause(extension),
     }[action]()
     return await handler.audited(f"agent.{action}", extension, work)
+
+
+async def agent_action_json(handler: ApiHandler, extension: str) -> dict:
+    """The agent API's POST: the action of the JSON body carried out; the agent after it."""
+    body = handler.json_body()
+    try:
+        agent = await agent_action(
+            handler, extension, str(body.get("action", "")), body.get("reason", "")
+        )
+    except PbxError as err:
+        raise Refused(400, str(err)) from None
+    return agent_dict(agent)
