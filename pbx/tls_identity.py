@@ -101,6 +101,7 @@ class CertificateInfo:
 
     subject: str
     issuer: str
+    not_before: str  # ISO 8601, UTC
     not_after: str  # ISO 8601, UTC
     sha256: str
     self_signed: bool
@@ -142,6 +143,7 @@ class TlsIdentity:
         self._info = CertificateInfo(
             cert.subject.rfc4514_string(),
             cert.issuer.rfc4514_string(),
+            cert.not_valid_before_utc.isoformat(),
             cert.not_valid_after_utc.isoformat(),
             fingerprint(self.cert_path),
             cert.subject == cert.issuer,

@@ -15,8 +15,7 @@ class CertificatePage(PanelHandler):
         cert = files.get("certificate", [{}])[0].get("body", b"")
         key = files.get("key", [{}])[0].get("body", b"")
         try:
-            install = _install(self.web.identity, cert, key)
-            await self.audited("certificate.install", "https", install)
+            await install_certificate(self, cert, key)
         except CertificateError as err:
             self.set_status(400)
             self.render(
@@ -24,6 +23,14 @@ class CertificatePage(PanelHandler):
             )
             return
         self.render("certificate.html", info=self.web.identity.info(), error="", installed=True)
+
+
+async def install_certificate(handler: PanelHandler, cert: bytes, key: bytes) -> CertificateInfo:
+    """Install the PEM certificate (chain) and key, audited as certificate.install;
+    CertificateError, with nothing written, if they cannot be used."""
+    return await handler.audited(
+        "certificate.install", "https", _install(handler.web.identity, cert, key)
+    )
 
 
 async def _install(identity: TlsIdentity, cert: bytes, key: bytes) -> CertificateInfo:

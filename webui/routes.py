@@ -21,6 +21,7 @@ from webui.api_docs_pages import ApiDocsPage, ApiDocument
 from webui.assets import ASSET_PATH, StaticAsset
 from webui.audit_page import AuditApi, AuditPage
 from webui.call_flow_routes import call_flow_routes
+from webui.certificate_api import CertificateApi
 from webui.certificate_page import CertificatePage
 from webui.dashboard_page import DashboardApi, DashboardPage
 from webui.extension_api import ExtensionApi, ExtensionsApi
@@ -116,6 +117,7 @@ from webui.system_pages import (
 )  # fmt: skip
 from webui.system_uploads import FirmwareApi, RestoreApi
 from webui.system_view import PEER_PATH_PART
+from webui.user_api import TokenApi, TokensApi, UserApi, UsersApi
 from webui.user_pages import (
     TOKEN_PATH,
     USER_PATH,
@@ -254,9 +256,22 @@ ROUTES = (
     Route(f"{USER_PATH}/delete", UserDelete, {"POST": P.USERS_MANAGE}),
     Route("/tokens", TokenAdd, {"POST": P.USERS_MANAGE}),
     Route(f"{TOKEN_PATH}/revoke", TokenRevoke, {"POST": P.USERS_MANAGE}),
+    Route("/api/users", UsersApi, {"GET": P.USERS_MANAGE, "POST": P.USERS_MANAGE}),
+    Route(
+        f"/api{USER_PATH}",
+        UserApi,
+        {"GET": P.USERS_MANAGE, "PUT": P.USERS_MANAGE, "DELETE": P.USERS_MANAGE},
+    ),
+    Route("/api/tokens", TokensApi, {"GET": P.USERS_MANAGE, "POST": P.USERS_MANAGE}),
+    Route(f"/api{TOKEN_PATH}", TokenApi, {"DELETE": P.USERS_MANAGE}),
     Route("/audit", AuditPage, {"GET": P.AUDIT_VIEW}),
     Route(
         "/certificate", CertificatePage, {"GET": P.CERTIFICATE_MANAGE, "POST": P.CERTIFICATE_MANAGE}
+    ),
+    Route(
+        "/api/certificate",
+        CertificateApi,
+        {"GET": P.CERTIFICATE_MANAGE, "PUT": P.CERTIFICATE_MANAGE},
     ),
     Route("/api/extensions", ExtensionsApi, {"GET": P.EXTENSIONS_VIEW, "POST": P.EXTENSIONS_EDIT}),
     Route(

@@ -7,6 +7,7 @@ import tornado.web
 from pbx.api import PbxError, Role
 from webui.handler import PanelHandler, Refused
 from webui.permission_matrix import permission_matrix
+from webui.user_form import link_agent
 
 USER_PATH = r"/users/(?P<username>[a-z][a-z0-9._-]{2,31})"
 TOKEN_PATH = r"/tokens/(?P<token_id>[0-9a-f]{16})"
@@ -69,10 +70,7 @@ class UserExtension(_UsersView):
 
     async def post(self, username: str) -> None:
         extension = self.get_body_argument("extension", "").strip()
-        if extension:
-            await self.attempt(self.api.extensions.get(extension))  # it must exist
-        access = self.web.access
-        await self.attempt(access.link_extension(self.principal, self.source, username, extension))
+        await self.attempt(link_agent(self, username, extension))
         self.redirect("/users")
 
 
