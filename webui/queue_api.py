@@ -158,9 +158,11 @@ class GroupApi(ApiHandler):
     }
 
     async def get(self, group: str) -> None:
+        """One ring group's settings."""
         self.finish(dataclasses.asdict(find_group(self, group)))
 
     async def put(self, group: str) -> None:
+        """Change the settings given (the others stay); its name cannot change."""
         find_group(self, group)
         try:
             changed = await change_group(self, group, self.json_body())
@@ -169,6 +171,7 @@ class GroupApi(ApiHandler):
         self.finish(dataclasses.asdict(changed))
 
     async def delete(self, group: str) -> None:
+        """Remove the ring group (204)."""
         find_group(self, group)
         await self.audited("group.delete", group, queue_service(self).delete_group(group))
         self.set_status(204)
