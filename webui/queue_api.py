@@ -1,8 +1,10 @@
 """/api/queues, /api/agents, /api/groups: the Queues page's operations as JSON."""
 
 import dataclasses
+from typing import ClassVar
 
-from pbx.api import PbxError, QueueError
+from pbx.api import GROUP_STRATEGIES, PbxError, QueueError
+from webui.group_form import change_group, find_group
 from webui.handler import ApiHandler, Refused
 from webui.live_data import agent_dict, queue_dict
 from webui.queue_form import agent_action_json, queue_service
@@ -85,8 +87,48 @@ class AgentApi(ApiHandler):
         self.finish(await agent_action_json(self, extension))
 
 
+_REF = "#/components/schemas/"
+_GROUP_SETTINGS = {
+    "number": {"type": "string", "pattern": "^[0-9*#]{0,16}$", "description": "phones dial it"},
+    "strategy": {"enum": list(GROUP_STRATEGIES), "description": "all at once or in order"},
+    "members": {"type": "array", "items": {"type": "string"}, "description": "extensions"},
+    "ring_timeout_s": {"type": "integer", "minimum": 1, "maximum": 600},
+    "no_answer_destination": {"type": "string", "description": '"": no-answer (480)'},
+}
+_NAME = {"type": "string", "pattern": "^[a-z][a-z0-9-]{0,31}$"}
+# The OpenAPI document's schemas for the ring groups API (see ApiHandler).
+GROUP_SCHEMAS: dict[str, dict] = {
+    "RingGroup": {
+        "type": "object",
+        "properties": {"name": _NAME, **_GROUP_SETTINGS},
+        "required": ["name", *_GROUP_SETTINGS],
+    },
+    "NewRingGroup": {
+        "type": "object",
+        "properties": {"name": _NAME, **_GROUP_SETTINGS},
+        "required": ["name", "members"],
+        "additionalProperties": False,
+    },
+    "RingGroupChange": {
+        "type": "object",
+        "properties": _GROUP_SETTINGS,
+        "additionalProperties": False,
+    },
+}
+
+
 class GroupsApi(ApiHandler):
     """GET: every ring group. POST: add or replace one (by its name)."""
+
+    api_schemas: ClassVar[dict[str, dict]] = GROUP_SCHEMAS
+    request_schema: ClassVar[dict[str, dict]] = {"POST": {"$ref": _REF + "NewRingGroup"}}
+    response_schema: ClassVar[dict[str, dict]] = {
+        "GET": {
+            "type": "object",
+            "properties": {"groups": {"type": "array", "items": {"$ref": _REF + "RingGroup"}}},
+        },
+        "POST": {"$ref": _REF + "RingGroup"},
+    }
 
     async def get(self) -> None:
         queues = self.api.queues
@@ -106,12 +148,31 @@ class GroupsApi(ApiHandler):
 
 
 class GroupApi(ApiHandler):
-    """DELETE: remove a ring group."""
+    """GET one ring group; PUT changes the settings given (not its name); DELETE removes it."""
+
+    request_schema: ClassVar[dict[str, dict]] = {"PUT": {"$ref": _REF + "RingGroupChange"}}
+    response_schema: ClassVar[dict[str, dict]] = {
+        "GET": {"$ref": _REF + "RingGroup"},
+        "PUT": {"$ref": _REF + "RingGroup"},
+        "DELETE": {"description": "nothing: 204"},
+    }
+
+    async def get(self, group: str) -> None:
+        """One ring group's settings."""
+        self.finish(dataclasses.asdict(find_group(self, group)))
+
+    async def put(self, group: str) -> None:
+        """Change the settings given (the others stay); its name cannot change."""
+        find_group(self, group)
+        try:
+            changed = await change_group(self, group, self.json_body())
+        except PbxError as err:
+            raise Refused(400, str(err)) from None
+        self.finish(dataclasses.asdict(changed))
 
     async def delete(self, group: str) -> None:
-        queues = queue_service(self)
-        if group not in {g.name for g in queues.groups()}:
-            raise Refused(404, f"no ring group {group}")
-        await self.audited("group.delete", group, queues.delete_group(group))
+        """Remove the ring group (204)."""
+        find_group(self, group)
+        await self.audited("group.delete", group, queue_service(self).delete_group(group))
         self.set_status(204)
         self.finish()

@@ -1,8 +1,11 @@
 """The Queues page: queues with their live state and settings, agents, ring groups;
-adding, changing and removing queues, and logging agents in and out or pausing them."""
+adding, changing and removing queues, and logging agents in and out or pausing them
+(ring groups' own pages are in webui/group_pages.py)."""
 
-from pbx.api import PbxError, QueueError
+from pbx.api import GROUP_STRATEGIES, PbxError, QueueError
 from webui.dashboard_page import live_words
+from webui.destination_field import destination_choices
+from webui.group_form import GROUP_LABELS
 from webui.handler import PanelHandler, Refused
 from webui.live_data import AGENT_STATES, STATE_LABELS
 from webui.queue_form import (
@@ -24,8 +27,10 @@ AGENT_PATH = r"/queues/agents/(?P<extension>[0-9]{1,8})"
 class QueuesView(PanelHandler):
     """Renders the Queues page; the actions below answer with it when refused."""
 
-    async def show(self, *, error: str = "", form: dict | None = None) -> None:
-        """The page, with an error (400) and the form as it was sent."""
+    async def show(
+        self, *, error: str = "", form: dict | None = None, group_form: dict | None = None
+    ) -> None:
+        """The page, with an error (400) and the queue or group form as it was sent."""
         queues = self.api.queues
         live = {s.queue: s for s in await self.api.queues_live()}
         self.set_status(400 if error else 200)
@@ -43,6 +48,10 @@ class QueuesView(PanelHandler):
             clock=wait_clock,
             error=error,
             form=form or {},
+            group_form=group_form or {"strategy": "ring-all", "ring_timeout_s": "20"},
+            group_labels=GROUP_LABELS,
+            group_strategies=GROUP_STRATEGIES,
+            choices=await destination_choices(self.api),
         )
 
 

@@ -26,6 +26,7 @@ from webui.certificate_page import CertificatePage
 from webui.dashboard_page import DashboardApi, DashboardPage
 from webui.extension_api import ExtensionApi, ExtensionsApi
 from webui.extension_pages import EXTENSION_PATH, ExtensionDelete, ExtensionPage, ExtensionsPage
+from webui.group_pages import GROUP_PAGE_PATH, GroupAdd, GroupDelete, GroupPage
 from webui.handler import PanelHandler
 from webui.metrics import MetricsEndpoint
 from webui.music_api import MusicApi, MusicClassApi, MusicUploadApi, TrackApi
@@ -175,7 +176,14 @@ ROUTES = (
     Route(API_AGENT_PATH, AgentApi, {"GET": P.QUEUES_VIEW, "POST": P.AGENTS_MANAGE}),
     Route("/api/agent", OwnAgentApi, {"GET": P.AGENT_SELF, "POST": P.AGENT_SELF}),
     Route("/api/groups", GroupsApi, {"GET": P.QUEUES_VIEW, "POST": P.QUEUES_EDIT}),
-    Route(GROUP_PATH, GroupApi, {"DELETE": P.QUEUES_EDIT}),
+    Route(
+        GROUP_PATH,
+        GroupApi,
+        {"GET": P.QUEUES_VIEW, "PUT": P.QUEUES_EDIT, "DELETE": P.QUEUES_EDIT},
+    ),
+    Route("/groups", GroupAdd, {"POST": P.QUEUES_EDIT}),
+    Route(GROUP_PAGE_PATH, GroupPage, {"GET": P.QUEUES_VIEW, "POST": P.QUEUES_EDIT}),
+    Route(f"{GROUP_PAGE_PATH}/delete", GroupDelete, {"POST": P.QUEUES_EDIT}),
     # -- call flows: trunks, routes, time conditions, IVR --
     *(Route(*spec) for spec in call_flow_routes()),
     Route("/extensions", ExtensionsPage, {"GET": P.EXTENSIONS_VIEW, "POST": P.EXTENSIONS_EDIT}),

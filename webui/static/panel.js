@@ -30,7 +30,28 @@ function pollRegistrations() {
   window.setInterval(() => poll().catch(() => {}), 2000);
 }
 
+// A map field (IVR keys, trunk DIDs) gets more rows than the blank ones the page brought:
+// the button copies a row, emptied. Without JavaScript the button stays hidden.
+function addRowButtons() {
+  for (const button of document.querySelectorAll("button[data-add-row]")) {
+    const table = document.getElementById(button.dataset.addRow);
+    if (!table || !table.rows.length) continue;
+    button.hidden = false;
+    button.addEventListener("click", () => {
+      const row = table.rows[table.rows.length - 1].cloneNode(true);
+      for (const input of row.querySelectorAll("input")) input.value = "";
+      for (const select of row.querySelectorAll("select")) {
+        select.id = `${table.id}-${table.rows.length}`;
+        select.value = "";
+      }
+      table.tBodies[0].appendChild(row);
+      row.querySelector("input")?.focus();
+    });
+  }
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   confirmForms();
+  addRowButtons();
   pollRegistrations();
 });
