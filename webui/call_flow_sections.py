@@ -90,8 +90,9 @@ class Section:
         """An object as the API shows it (never a secret)."""
         return dataclasses.asdict(item)
 
-    def hints(self, api: ServiceApi) -> dict[str, str]:  # noqa: ARG002 (the subclasses' signature)
-        """Help for fields that depends on what the box has now (trunk names ...)."""
+    def hints(self, api: ServiceApi) -> dict[str, list[tuple[str, str]]]:  # noqa: ARG002 (the subclasses' signature)
+        """Help for fields that depends on what the box has now: field -> (a label to
+        translate, the names it lists), e.g. ("Trunks", "main, backup")."""
         return {}
 
     def settings(self, body: dict) -> dict:
@@ -131,21 +132,23 @@ class CatalogSection(Section):
             found["now"] = api.call_flows.time_condition_state(item.name, datetime.now(UTC))
         return found
 
-    def hints(self, api: ServiceApi) -> dict[str, str]:
+    def hints(self, api: ServiceApi) -> dict[str, list[tuple[str, str]]]:
         if self.kind in ("ivr", "announce") and api.prompts is not None:
-            uploaded = _known("Prompts made on this box", [p.name for p in api.prompts.prompts()])
-            recorded = "Recorded sets: " + (", ".join(api.prompts.recorded_languages()) or "-")
+            known = [
+                _known("Prompts made on this box", [p.name for p in api.prompts.prompts()]),
+                _known("Recorded sets", api.prompts.recorded_languages()),
+            ]
             prompt_fields = ("greeting", "invalid_prompt", "timeout_prompt", "prompts")
-            return dict.fromkeys(prompt_fields, f"{uploaded} {recorded}.")
+            return dict.fromkeys(prompt_fields, known)
         if self.kind != "route-in":
             return {}
         lines = [p.name for p in api.status().ports if p.kind == "fxo"]
         trunks = [t.name for t in api.trunks.trunks()]
-        return {"source_name": _known("Trunks", trunks) + " " + _known("FXO lines", lines)}
+        return {"source_name": [_known("Trunks", trunks), _known("FXO lines", lines)]}
 
 
-def _known(what: str, names: list[str]) -> str:
-    return f"{what}: {', '.join(names) or '-'}."
+def _known(what: str, names: list[str]) -> tuple[str, str]:
+    return what, ", ".join(names) or "-"
 
 
 class TrunkSection(Section):
@@ -232,7 +235,7 @@ class OutboundRouteSection(Section):
     def hints(self, api: ServiceApi) -> dict[str, str]:
         trunks = [t.name for t in api.trunks.trunks()]
         groups = api.trunks.line_groups()
-        return {"trunks": _known("Trunks", trunks) + " " + _known("FXO line groups", groups)}
+        return {"trunks": [_known("Trunks", trunks), _known("FXO line groups", groups)]}
 
 
 def _choice(*choices: str) -> dict:
