@@ -5,11 +5,12 @@ service finds in that row, checked to lie in the recordings directory.
 """
 
 import urllib.parse
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from pbx.api import PbxError, RecordingSearch
 from webui.audio_files import send_wav
 from webui.handler import PanelHandler, Refused
+from webui.query_moment import query_moment
 
 RECORDING_PATH = r"/recordings/(?P<recording_id>[0-9a-f]{32})"
 PER_PAGE = 25
@@ -23,17 +24,8 @@ def recordings_of(handler: PanelHandler):
     return handler.api.recordings
 
 
-def _moment(text: str, *, end: bool) -> datetime | None:
-    """A date (YYYY-MM-DD, a whole day: `end` means after it) or an ISO time; UTC if unzoned."""
-    if not text:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise Refused(400, f"not a date or time: {text!r} (use YYYY-MM-DD)") from None
-    if end and len(text) == 10:
-        moment += timedelta(days=1)
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _optional_moment(text: str, *, end: bool) -> datetime | None:
+    return query_moment(text.strip(), end=end) if text.strip() else None
 
 
 def search_of(handler: PanelHandler) -> tuple[RecordingSearch, int, int]:
@@ -44,8 +36,8 @@ def search_of(handler: PanelHandler) -> tuple[RecordingSearch, int, int]:
     if not all(n.isdigit() and len(n) <= 6 for n in (page, per_page)) or int(page) < 1:
         raise Refused(400, "page and per_page are whole numbers, from 1")
     search = RecordingSearch(
-        since=_moment(arg("since", "").strip(), end=False),
-        until=_moment(arg("until", "").strip(), end=True),
+        since=_optional_moment(arg("since", ""), end=False),
+        until=_optional_moment(arg("until", ""), end=True),
         number=arg("number", "").strip(),
         agent=arg("agent", "").strip(),
         queue=arg("queue", "").strip(),

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 from pbx.api import CdrEntry, CdrQuery
 from webui.handler import Refused
+from webui.query_moment import query_moment
 
 MAX_SPAN = timedelta(days=366)  # longer KPI reports are refused: they are computed in memory
 INTERVALS_S = {"": 0.0, "hour": 3600.0, "day": 86400.0}
@@ -29,23 +30,11 @@ KPI_COLUMNS = (
 Argument = Callable[[str], str]  # a query-string argument by name ("" when absent)
 
 
-def _moment(text: str, *, end: bool) -> datetime:
-    """A date (a whole day: its start, or for an end the next day's) or an ISO time, in UTC."""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise Refused(400, f"not a date: {text!r} (e.g. 2026-11-20)") from None
-    moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-    if end and len(text) == 10:  # a date alone: the day is included
-        moment += timedelta(days=1)
-    return moment
-
-
 def span(arg: Argument) -> tuple[datetime, datetime]:
     """The report's [start, end): `from` and `to`, today by default; 400 if it is no span."""
     today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-    start = _moment(arg("from"), end=False) if arg("from") else today
-    end = _moment(arg("to"), end=True) if arg("to") else max(start, today) + timedelta(days=1)
+    start = query_moment(arg("from"), end=False) if arg("from") else today
+    end = query_moment(arg("to"), end=True) if arg("to") else max(start, today) + timedelta(days=1)
     if end <= start:
         raise Refused(400, "the report must end after it starts")
     return start, end
@@ -53,8 +42,8 @@ def span(arg: Argument) -> tuple[datetime, datetime]:
 
 def cdr_query(arg: Argument) -> CdrQuery:
     """The CDR search the query string asks for."""
-    start = _moment(arg("from"), end=False) if arg("from") else None
-    end = _moment(arg("to"), end=True) if arg("to") else None
+    start = query_moment(arg("from"), end=False) if arg("from") else None
+    end = query_moment(arg("to"), end=True) if arg("to") else None
     return CdrQuery(
         start,
         end,
