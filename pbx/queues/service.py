@@ -71,6 +71,22 @@ class QueueService:
         self._supervisor = supervisor
         self._extensions = extensions
         self._rules = dataclasses.replace(rules, service_level_s=self._service_level_s)
+        # Today's KPIs by queue, for live(): worked out from the day's events only when an
+        # event has come since, not at each wallboard push, dashboard poll or scrape.
+        self._events_seen = 0
+        self._today: tuple[datetime, int, dict] | None = None  # midnight, events seen, figures
+        journal.watch(self._note_event)
+
+    def _note_event(self, _event: QueueEvent) -> None:
+        self._events_seen += 1
+
+    async def _today_by_queue(self, now: datetime) -> dict:
+        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        if self._today is None or self._today[:2] != (midnight, self._events_seen):
+            seen = self._events_seen  # an event during the reading makes the next one anew
+            rows = await self.kpi(midnight, now, by="queue")
+            self._today = (midnight, seen, {row.queue: row.figures for row in rows})
+        return self._today[2]
 
     async def load(self) -> None:
         """Apply what the database holds (at start)."""
@@ -101,6 +117,7 @@ class QueueService:
         await self._check_references(settings.name, settings.number, settings.members)
         await self._store.put("queue", settings)
         self._acd.configure(settings)
+        self._today = None  # its service-level threshold may have changed
         return settings
 
     async def delete_queue(self, name: str) -> None:
@@ -267,9 +284,7 @@ class QueueService:
 
     async def live(self) -> list[QueueSnapshot]:
         """Every queue now, with its service level since midnight (UTC)."""
-        now = utc_now()
-        midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
-        today = {row.queue: row.figures for row in await self.kpi(midnight, now, by="queue")}
+        today = await self._today_by_queue(utc_now())
         board, clock = self._acd.agents, time.monotonic()
         snapshots = []
         for queue in self._acd.queues():
