@@ -3,12 +3,12 @@
 from typing import ClassVar
 
 from pbx.api import CALL_PERMISSIONS, RECORDING_SETTINGS, ExtensionError, PbxError
+from webui.api_schema import REF, listing
 from webui.extension_form import CHANGEABLE, by_number, extension_dict, settings
 from webui.handler import ApiHandler, Refused
 
 _ADD_FIELDS = ("number", "secret", *CHANGEABLE)
 _CHANGE_FIELDS = ("secret", "new_secret", *CHANGEABLE)
-_REF = "#/components/schemas/"
 _SETTINGS = {
     "name": {"type": "string", "description": "who or where the phone is"},
     "caller_id_name": {"type": "string"},
@@ -70,13 +70,10 @@ class ExtensionsApi(ApiHandler):
     """GET: every extension with its registrations. POST: add one (201, its secret once)."""
 
     api_schemas: ClassVar[dict[str, dict]] = SCHEMAS
-    request_schema: ClassVar[dict[str, dict]] = {"POST": {"$ref": _REF + "NewExtension"}}
+    request_schema: ClassVar[dict[str, dict]] = {"POST": {"$ref": REF + "NewExtension"}}
     response_schema: ClassVar[dict[str, dict]] = {
-        "GET": {
-            "type": "object",
-            "properties": {"extensions": {"type": "array", "items": {"$ref": _REF + "Extension"}}},
-        },
-        "POST": {"$ref": _REF + "Extension"},
+        "GET": listing("extensions", "Extension"),
+        "POST": {"$ref": REF + "Extension"},
     }
 
     async def get(self) -> None:
@@ -103,10 +100,10 @@ class ExtensionsApi(ApiHandler):
 class ExtensionApi(ApiHandler):
     """GET one extension; PUT changes it (only the settings given); DELETE removes it."""
 
-    request_schema: ClassVar[dict[str, dict]] = {"PUT": {"$ref": _REF + "ExtensionChange"}}
+    request_schema: ClassVar[dict[str, dict]] = {"PUT": {"$ref": REF + "ExtensionChange"}}
     response_schema: ClassVar[dict[str, dict]] = {
-        "GET": {"$ref": _REF + "Extension"},
-        "PUT": {"$ref": _REF + "Extension"},
+        "GET": {"$ref": REF + "Extension"},
+        "PUT": {"$ref": REF + "Extension"},
         "DELETE": {"description": "nothing: 204"},
     }
 

@@ -4,6 +4,7 @@ import dataclasses
 from typing import ClassVar
 
 from pbx.api import GROUP_STRATEGIES, PbxError, QueueError
+from webui.api_schema import REF, listing
 from webui.group_form import change_group, find_group
 from webui.handler import ApiHandler, Refused
 from webui.live_data import agent_dict, queue_dict
@@ -87,7 +88,6 @@ class AgentApi(ApiHandler):
         self.finish(await agent_action_json(self, extension))
 
 
-_REF = "#/components/schemas/"
 _GROUP_SETTINGS = {
     "number": {"type": "string", "pattern": "^[0-9*#]{0,16}$", "description": "phones dial it"},
     "strategy": {"enum": list(GROUP_STRATEGIES), "description": "all at once or in order"},
@@ -121,13 +121,10 @@ class GroupsApi(ApiHandler):
     """GET: every ring group. POST: add or replace one (by its name)."""
 
     api_schemas: ClassVar[dict[str, dict]] = GROUP_SCHEMAS
-    request_schema: ClassVar[dict[str, dict]] = {"POST": {"$ref": _REF + "NewRingGroup"}}
+    request_schema: ClassVar[dict[str, dict]] = {"POST": {"$ref": REF + "NewRingGroup"}}
     response_schema: ClassVar[dict[str, dict]] = {
-        "GET": {
-            "type": "object",
-            "properties": {"groups": {"type": "array", "items": {"$ref": _REF + "RingGroup"}}},
-        },
-        "POST": {"$ref": _REF + "RingGroup"},
+        "GET": listing("groups", "RingGroup"),
+        "POST": {"$ref": REF + "RingGroup"},
     }
 
     async def get(self) -> None:
@@ -150,10 +147,10 @@ class GroupsApi(ApiHandler):
 class GroupApi(ApiHandler):
     """GET one ring group; PUT changes the settings given (not its name); DELETE removes it."""
 
-    request_schema: ClassVar[dict[str, dict]] = {"PUT": {"$ref": _REF + "RingGroupChange"}}
+    request_schema: ClassVar[dict[str, dict]] = {"PUT": {"$ref": REF + "RingGroupChange"}}
     response_schema: ClassVar[dict[str, dict]] = {
-        "GET": {"$ref": _REF + "RingGroup"},
-        "PUT": {"$ref": _REF + "RingGroup"},
+        "GET": {"$ref": REF + "RingGroup"},
+        "PUT": {"$ref": REF + "RingGroup"},
         "DELETE": {"description": "nothing: 204"},
     }
 

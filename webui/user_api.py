@@ -3,10 +3,10 @@
 from typing import ClassVar
 
 from pbx.api import PbxError, Role, User
+from webui.api_schema import REF, listing
 from webui.handler import ApiHandler, Refused
 from webui.user_form import link_agent, token_dict, user_dict
 
-_REF = "#/components/schemas/"
 _USERNAME = {"type": "string", "pattern": "^[a-z][a-z0-9._-]{2,31}$"}
 _ROLE = {"enum": [str(role) for role in Role]}
 _PASSWORD = {"type": "string", "minLength": 12}
@@ -77,13 +77,10 @@ class UsersApi(ApiHandler):
     """GET: every panel user (never a password hash). POST: add a user (201)."""
 
     api_schemas: ClassVar[dict[str, dict]] = SCHEMAS
-    request_schema: ClassVar[dict[str, dict]] = {"POST": {"$ref": _REF + "NewUser"}}
+    request_schema: ClassVar[dict[str, dict]] = {"POST": {"$ref": REF + "NewUser"}}
     response_schema: ClassVar[dict[str, dict]] = {
-        "GET": {
-            "type": "object",
-            "properties": {"users": {"type": "array", "items": {"$ref": _REF + "User"}}},
-        },
-        "POST": {"$ref": _REF + "User"},
+        "GET": listing("users", "User"),
+        "POST": {"$ref": REF + "User"},
     }
 
     def get(self) -> None:
@@ -108,10 +105,10 @@ class UsersApi(ApiHandler):
 class UserApi(ApiHandler):
     """GET one user; PUT changes their role, password or agent extension; DELETE removes them."""
 
-    request_schema: ClassVar[dict[str, dict]] = {"PUT": {"$ref": _REF + "UserChange"}}
+    request_schema: ClassVar[dict[str, dict]] = {"PUT": {"$ref": REF + "UserChange"}}
     response_schema: ClassVar[dict[str, dict]] = {
-        "GET": {"$ref": _REF + "User"},
-        "PUT": {"$ref": _REF + "User"},
+        "GET": {"$ref": REF + "User"},
+        "PUT": {"$ref": REF + "User"},
         "DELETE": {"description": "nothing: 204"},
     }
 
@@ -164,13 +161,10 @@ class UserApi(ApiHandler):
 class TokensApi(ApiHandler):
     """GET: every API token (never a secret). POST: make one for a user (201, its secret once)."""
 
-    request_schema: ClassVar[dict[str, dict]] = {"POST": {"$ref": _REF + "NewApiToken"}}
+    request_schema: ClassVar[dict[str, dict]] = {"POST": {"$ref": REF + "NewApiToken"}}
     response_schema: ClassVar[dict[str, dict]] = {
-        "GET": {
-            "type": "object",
-            "properties": {"tokens": {"type": "array", "items": {"$ref": _REF + "ApiToken"}}},
-        },
-        "POST": {"$ref": _REF + "ApiToken"},
+        "GET": listing("tokens", "ApiToken"),
+        "POST": {"$ref": REF + "ApiToken"},
     }
 
     def get(self) -> None:
