@@ -1,4 +1,4 @@
-// The panel's only script: served by the box (the CSP allows no inline code).
+// The script every page of the panel loads: served by the box (the CSP allows no inline code).
 "use strict";
 
 function confirmForms() {
@@ -9,25 +9,32 @@ function confirmForms() {
   }
 }
 
+// Every few seconds, the JSON at `url` handed to `apply` (a page kept fresh from the API;
+// a failed poll is skipped, the next one tries again). Pages' own scripts use it too.
+function pollJson(url, everyMs, apply) {
+  const poll = async () => {
+    const reply = await fetch(url, {
+      credentials: "same-origin",
+      headers: { Accept: "application/json" },
+    });
+    if (reply.ok) apply(await reply.json());
+  };
+  window.setInterval(() => poll().catch(() => {}), everyMs);
+}
+
 // The Extensions table shows whose phone is registered, kept fresh from the API.
 function pollRegistrations() {
   const table = document.querySelector("[data-poll]");
   if (!table) return;
-  const poll = async () => {
-    const reply = await fetch(table.dataset.poll, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    });
-    if (!reply.ok) return;
-    for (const extension of (await reply.json()).extensions) {
+  pollJson(table.dataset.poll, 2000, (answer) => {
+    for (const extension of answer.extensions) {
       const cell = table.querySelector(`[data-registration="${CSS.escape(extension.number)}"]`);
       if (!cell) continue;
       cell.textContent = extension.registered ? cell.dataset.yes : cell.dataset.no;
       cell.classList.toggle("up", extension.registered);
       cell.title = extension.registrations.map((r) => r.user_agent || r.contact).join(", ");
     }
-  };
-  window.setInterval(() => poll().catch(() => {}), 2000);
+  });
 }
 
 // A map field (IVR keys, trunk DIDs) gets more rows than the blank ones the page brought:

@@ -1,16 +1,12 @@
 // The Analog ports page: each port's state, loop voltage and current kept fresh from the API.
 "use strict";
 
+// pollJson is panel.js's (loaded first by every page of the panel).
 function pollPorts() {
   const table = document.querySelector("[data-ports]");
   if (!table) return;
-  const poll = async () => {
-    const reply = await fetch(table.dataset.ports, {
-      credentials: "same-origin",
-      headers: { Accept: "application/json" },
-    });
-    if (!reply.ok) return;
-    for (const port of (await reply.json()).ports) {
+  pollJson(table.dataset.ports, 2000, (answer) => {
+    for (const port of answer.ports) {
       const row = table.querySelector(`[data-port="${CSS.escape(port.name)}"]`);
       if (!row) continue;
       for (const cell of row.querySelectorAll("[data-field]")) {
@@ -25,8 +21,7 @@ function pollPorts() {
         }
       }
     }
-  };
-  window.setInterval(() => poll().catch(() => {}), 2000);
+  });
 }
 
 document.addEventListener("DOMContentLoaded", pollPorts);
